@@ -1,0 +1,509 @@
+//! Step 8, the training loop: sweep the text in chunks of `T` characters; for each chunk run
+//! forward, loss, backward, clip and Adagrad; carry the memory from one chunk to the next.
+//!
+//! ```text
+//! n = 0, p = 0
+//! loop:
+//!     if p + T + 1 >= len(data) or n == 0:  h_prev = 0, p = 0     back to the start
+//!     inputs  = data[p     .. p + T]                             T characters
+//!     targets = data[p + 1 .. p + T + 1]                         the same, one ahead
+//!     loss, grads, h_prev = loss_fun(inputs, targets, h_prev)
+//!     smooth_loss = 0.999 · smooth_loss + 0.001 · loss
+//!     adagrad update
+//!     p += T, n += 1
+//! ```
+//!
+//! Notebook:
+//!
+//! ```python
+//! n, p = 0, 0
+//! smooth_loss = -np.log(1.0/vocab_size)*seq_length
+//! while True:
+//!     if p+seq_length+1 >= len(data) or n == 0:
+//!         hprev = np.zeros((hidden_size,1)); p = 0
+//!     inputs = [char_to_ix[ch] for ch in data[p:p+seq_length]]
+//!     targets = [char_to_ix[ch] for ch in data[p+1:p+seq_length+1]]
+//!     if n % 100 == 0: ...print a sample...
+//!     loss, dWxh, dWhh, dWhy, dbh, dby, hprev = lossFun(inputs, targets, hprev)
+//!     smooth_loss = smooth_loss * 0.999 + loss * 0.001
+//!     if n % 100 == 0: print('iter %d, loss: %f' % (n, smooth_loss))
+//!     ...adagrad update...
+//!     p += seq_length; n += 1
+//! ```
+//!
+//! The reset condition is kept exactly: the chunk that would need the last character as a
+//! target is never trained on, and neither is anything after it, so the last
+//! `(len − 1) mod T` characters or so (fewer than `T + 1`) of the text are skipped on every
+//! sweep. For a text of thousands of characters that is noise; it matters only for a text
+//! barely longer than `T`.
+//!
+//! [`Trainer`] holds the loop's state. [`Trainer::step`] does one iteration and reports what
+//! happened; it prints nothing, so a caller decides what to show ([`Trainer::run`] calls
+//! back with each step and each sample).
+
+use crate::backward::{CLIP, backward};
+use crate::forward::{ForwardCache, forward};
+use crate::loss::sequence_loss;
+use crate::model::ConfigError;
+use crate::sample::{Strategy, generate};
+use crate::{Adagrad, Grads, Hyperparams, Params, Vector};
+use std::fmt;
+use std::ops::ControlFlow;
+
+// ANCHOR: loss_fun
+/// The original's `lossFun`: forward pass, loss, backward pass and clipping, in one call.
+///
+/// Returns the summed loss of the chunk; the gradients are left (clipped) in `grads`, the last
+/// hidden state in `cache.last_hidden()`.
+///
+/// # Panics
+///
+/// If `inputs` and `targets` differ in length or hold an index `>= V`.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::{ForwardCache, Grads, Params, Vector, train::loss_fun};
+/// let params = Params::new(5, 8, 1);
+/// let mut cache = ForwardCache::new(5, 8, 3);
+/// let mut grads = Grads::zeros_like(&params);
+/// let loss = loss_fun(&params, &[0, 1, 2], &[1, 2, 3], &Vector::zeros(8), &mut cache, &mut grads);
+/// assert!((loss - 3.0 * 5f64.ln()).abs() < 0.01); // at init, p ≈ 1/V: loss ≈ T ln V
+/// ```
+#[track_caller]
+pub fn loss_fun(
+    params: &Params,
+    inputs: &[usize],
+    targets: &[usize],
+    h_prev: &Vector,
+    cache: &mut ForwardCache,
+    grads: &mut Grads,
+) -> f64 {
+    forward(params, inputs, h_prev, cache);
+    let loss = sequence_loss(cache, targets);
+    backward(params, cache, targets, grads);
+    grads.clip(CLIP);
+    loss
+}
+// ANCHOR_END: loss_fun
+
+/// What one iteration did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepReport {
+    /// The iteration number `n` of this step (0 for the first).
+    pub iteration: usize,
+    /// The data pointer `p` this step read from.
+    pub pointer: usize,
+    /// The loss of this chunk, summed over its `T` characters.
+    pub loss: f64,
+    /// The smoothed loss after this step.
+    pub smooth_loss: f64,
+}
+
+/// What [`Trainer::run`] reports as it goes.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A sample, drawn before iteration `iteration` (as the original does every 100).
+    Sample {
+        /// The iteration it was drawn before.
+        iteration: usize,
+        /// The generated character indices.
+        ixes: &'a [usize],
+    },
+    /// An iteration finished.
+    Step(&'a StepReport),
+}
+
+/// Why training cannot start or cannot go on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TrainError {
+    /// A hyperparameter cannot work.
+    Config(ConfigError),
+    /// The text has fewer than `T + 1` characters: not one input/target chunk fits.
+    TextTooShort {
+        /// Characters in the text.
+        len: usize,
+        /// Characters needed (`T + 1`).
+        needed: usize,
+    },
+    /// The vocabulary has fewer than two characters: there is nothing to predict.
+    TooFewDistinctChars(usize),
+    /// An index in the data is not below the vocabulary size.
+    IndexOutOfRange {
+        /// Where in the data.
+        position: usize,
+        /// The index found.
+        index: usize,
+        /// The vocabulary size.
+        vocab_size: usize,
+    },
+    /// The loss became NaN or infinite; the parameters are those from before this step.
+    Diverged {
+        /// The iteration whose loss was not finite.
+        iteration: usize,
+        /// That loss.
+        loss: f64,
+    },
+}
+
+impl fmt::Display for TrainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrainError::Config(e) => write!(f, "{e}"),
+            TrainError::TextTooShort { len, needed } => write!(
+                f,
+                "the text has {len} characters, but training needs at least {needed} (seq_length + 1)"
+            ),
+            TrainError::TooFewDistinctChars(v) => write!(
+                f,
+                "the text has {v} distinct character(s); there must be at least 2 to predict anything"
+            ),
+            TrainError::IndexOutOfRange {
+                position,
+                index,
+                vocab_size,
+            } => write!(
+                f,
+                "index {index} at position {position} is outside the vocabulary of {vocab_size}"
+            ),
+            TrainError::Diverged { iteration, loss } => write!(
+                f,
+                "training diverged at iteration {iteration}: the loss is {loss} (try a smaller learning rate)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TrainError {}
+
+impl From<ConfigError> for TrainError {
+    fn from(e: ConfigError) -> TrainError {
+        TrainError::Config(e)
+    }
+}
+
+/// The state of the training loop, and the buffers it reuses.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::{Hyperparams, Trainer, Vocab};
+///
+/// let text = "the cat sat on the mat. ".repeat(20);
+/// let vocab = Vocab::from_text(&text);
+/// let hp = Hyperparams { hidden_size: 16, seq_length: 8, learning_rate: 0.1 };
+/// let mut trainer = Trainer::new(vocab.encode(&text)?, vocab.len(), hp, 1)?;
+/// let first = trainer.step()?;
+/// assert_eq!((first.iteration, first.pointer), (0, 0));
+/// for _ in 0..300 {
+///     trainer.step()?;
+/// }
+/// assert!(trainer.smooth_loss < first.smooth_loss);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Trainer {
+    /// The learned parameters.
+    pub params: Params,
+    /// Adagrad's learning rate and memory.
+    pub adagrad: Adagrad,
+    /// `H`, `T` and the learning rate.
+    pub hyperparams: Hyperparams,
+    /// `n`: how many iterations have run.
+    pub iteration: usize,
+    /// `p`: where the next chunk starts in the data (before the reset check).
+    pub pointer: usize,
+    /// The memory carried from the last chunk to the next.
+    pub h_prev: Vector,
+    /// The smoothed loss, for reading progress only.
+    pub smooth_loss: f64,
+    /// The random generator: it made the initial weights and draws the samples.
+    pub rng: fastrand::Rng,
+    /// The text as indices.
+    data: Vec<usize>,
+    /// Reused by every step (allocated once).
+    cache: ForwardCache,
+    /// Reused by every step (allocated once).
+    grads: Grads,
+}
+
+// ANCHOR: smooth_loss_start
+/// The smoothed loss before any training: `−ln(1/V) · T`, the loss of a uniform guess.
+///
+/// # Examples
+///
+/// ```
+/// let start = min_char_rnn::train::initial_smooth_loss(61, 25);
+/// assert!((start - 102.771).abs() < 1e-3);
+/// ```
+pub fn initial_smooth_loss(vocab_size: usize, seq_length: usize) -> f64 {
+    -(1.0 / vocab_size as f64).ln() * seq_length as f64
+}
+// ANCHOR_END: smooth_loss_start
+
+impl Trainer {
+    /// A trainer for `data` (character indices below `vocab_size`), with parameters
+    /// initialised from `seed` as [`Params::new`] does.
+    ///
+    /// # Errors
+    ///
+    /// [`TrainError`] if a hyperparameter is bad, the vocabulary has fewer than 2 characters,
+    /// the data is shorter than `T + 1` or holds an index `>= vocab_size`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::{Hyperparams, Trainer};
+    /// let hp = Hyperparams::default(); // T = 25
+    /// assert!(Trainer::new(vec![0, 1, 0], 2, hp, 1).is_err()); // 3 < 26 characters
+    /// ```
+    pub fn new(
+        data: Vec<usize>,
+        vocab_size: usize,
+        hyperparams: Hyperparams,
+        seed: u64,
+    ) -> Result<Trainer, TrainError> {
+        check_data(&data, vocab_size, &hyperparams)?;
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let params = Params::with_rng(vocab_size, hyperparams.hidden_size, &mut rng);
+        let adagrad = Adagrad::new(&params, hyperparams.learning_rate);
+        let (v, h, t) = (vocab_size, hyperparams.hidden_size, hyperparams.seq_length);
+        Ok(Trainer {
+            grads: Grads::zeros_like(&params),
+            cache: ForwardCache::new(v, h, t),
+            params,
+            adagrad,
+            hyperparams,
+            iteration: 0,
+            pointer: 0,
+            h_prev: Vector::zeros(h),
+            smooth_loss: initial_smooth_loss(v, t),
+            rng,
+            data,
+        })
+    }
+
+    /// The text being learned, as indices.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use min_char_rnn::{Hyperparams, Trainer};
+    /// let hp = Hyperparams { seq_length: 2, ..Hyperparams::default() };
+    /// let trainer = Trainer::new(vec![0, 1, 0, 1], 2, hp, 1)?;
+    /// assert_eq!(trainer.data(), &[0, 1, 0, 1]);
+    /// # Ok::<(), min_char_rnn::TrainError>(())
+    /// ```
+    pub fn data(&self) -> &[usize] {
+        &self.data
+    }
+
+    /// Replaces the text being learned (to resume training on a text read again from disk),
+    /// checking it against the vocabulary size and `T` as [`Trainer::new`] does. The data
+    /// pointer is kept, so a pointer past the new end simply triggers the usual reset.
+    ///
+    /// # Errors
+    ///
+    /// As [`Trainer::new`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use min_char_rnn::{Hyperparams, Trainer};
+    /// let hp = Hyperparams { seq_length: 2, ..Hyperparams::default() };
+    /// let mut trainer = Trainer::new(vec![0, 1, 0, 1], 2, hp, 1)?;
+    /// assert!(trainer.set_data(vec![0, 1, 2]).is_err()); // 2 is outside V = 2
+    /// # Ok::<(), min_char_rnn::TrainError>(())
+    /// ```
+    pub fn set_data(&mut self, data: Vec<usize>) -> Result<(), TrainError> {
+        check_data(&data, self.params.vocab_size(), &self.hyperparams)?;
+        self.data = data;
+        Ok(())
+    }
+
+    /// Where the next step will start: `(p, reset)`, with `reset` true when it will start
+    /// over from the beginning with an empty memory.
+    fn next_chunk(&self) -> (usize, bool) {
+        let t = self.hyperparams.seq_length;
+        // ANCHOR: reset
+        if self.pointer + t + 1 >= self.data.len() || self.iteration == 0 {
+            (0, true) // back to the start of the text, with an empty memory
+        } else {
+            (self.pointer, false)
+        }
+        // ANCHOR_END: reset
+    }
+
+    // ANCHOR: step
+    /// One iteration of the loop: take the next chunk, compute its loss and gradients, update
+    /// the parameters, move on.
+    ///
+    /// # Errors
+    ///
+    /// [`TrainError::Diverged`] if the loss is NaN or infinite. The update is then not
+    /// applied, so the parameters stay as they were before this step.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use min_char_rnn::{Hyperparams, Trainer};
+    /// let hp = Hyperparams { hidden_size: 4, seq_length: 2, learning_rate: 0.1 };
+    /// let mut trainer = Trainer::new(vec![0, 1, 2, 0, 1, 2, 0], 3, hp, 1)?;
+    /// let pointers: Vec<usize> = (0..4).map(|_| trainer.step().unwrap().pointer).collect();
+    /// assert_eq!(pointers, [0, 2, 0, 2]); // 4 + 2 + 1 >= 7: back to the start
+    /// # Ok::<(), min_char_rnn::TrainError>(())
+    /// ```
+    pub fn step(&mut self) -> Result<StepReport, TrainError> {
+        let t = self.hyperparams.seq_length;
+        let (p, reset) = self.next_chunk();
+        if reset {
+            self.h_prev.fill(0.0);
+        }
+        let inputs = &self.data[p..p + t];
+        let targets = &self.data[p + 1..p + t + 1];
+        let loss = loss_fun(
+            &self.params,
+            inputs,
+            targets,
+            &self.h_prev,
+            &mut self.cache,
+            &mut self.grads,
+        );
+        if !loss.is_finite() {
+            return Err(TrainError::Diverged {
+                iteration: self.iteration,
+                loss,
+            });
+        }
+        self.h_prev.copy_from(self.cache.last_hidden()); // carry the memory to the next chunk
+        self.smooth_loss = self.smooth_loss * 0.999 + loss * 0.001;
+        self.adagrad.update(&mut self.params, &self.grads);
+        let report = StepReport {
+            iteration: self.iteration,
+            pointer: p,
+            loss,
+            smooth_loss: self.smooth_loss,
+        };
+        self.pointer = p + t;
+        self.iteration += 1;
+        Ok(report)
+    }
+    // ANCHOR_END: step
+
+    /// The gradients of the last step (clipped), for inspection.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use min_char_rnn::{Hyperparams, Trainer};
+    /// let hp = Hyperparams { hidden_size: 4, seq_length: 2, learning_rate: 0.1 };
+    /// let mut trainer = Trainer::new(vec![0, 1, 2, 0, 1], 3, hp, 1)?;
+    /// trainer.step()?;
+    /// assert!(trainer.grads().db_y.as_slice().iter().any(|&g| g != 0.0));
+    /// # Ok::<(), min_char_rnn::TrainError>(())
+    /// ```
+    pub fn grads(&self) -> &Grads {
+        &self.grads
+    }
+
+    /// Generates `n` characters from where the next step will start (its memory and its first
+    /// input character), as the original's loop does every 100 iterations, using the
+    /// trainer's own random generator.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use min_char_rnn::{Hyperparams, Strategy, Trainer};
+    /// let hp = Hyperparams { hidden_size: 4, seq_length: 2, learning_rate: 0.1 };
+    /// let mut trainer = Trainer::new(vec![0, 1, 2, 0, 1], 3, hp, 1)?;
+    /// assert_eq!(trainer.sample(10, Strategy::ORIGINAL).len(), 10);
+    /// # Ok::<(), min_char_rnn::TrainError>(())
+    /// ```
+    pub fn sample(&mut self, n: usize, strategy: Strategy) -> Vec<usize> {
+        let (p, reset) = self.next_chunk();
+        let h = if reset {
+            Vector::zeros(self.hyperparams.hidden_size)
+        } else {
+            self.h_prev.clone()
+        };
+        generate(&self.params, &h, self.data[p], n, strategy, &mut self.rng)
+    }
+
+    // ANCHOR: run
+    /// Trains until `iteration == until`, drawing a sample of `sample_length` characters
+    /// before every iteration that is a multiple of `sample_every` (0: never), and calling
+    /// `observe` with each sample and each finished step. `observe` returns
+    /// `ControlFlow::Break(())` to stop early.
+    ///
+    /// # Errors
+    ///
+    /// [`TrainError::Diverged`], as [`Trainer::step`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::{Hyperparams, Trainer, train::Event};
+    /// use std::ops::ControlFlow;
+    /// let hp = Hyperparams { hidden_size: 4, seq_length: 2, learning_rate: 0.1 };
+    /// let mut trainer = Trainer::new(vec![0, 1, 2, 0, 1], 3, hp, 1)?;
+    /// let mut samples = 0;
+    /// trainer.run(10, 5, 3, |event| {
+    ///     if let Event::Sample { .. } = event {
+    ///         samples += 1;
+    ///     }
+    ///     ControlFlow::Continue(())
+    /// })?;
+    /// assert_eq!((trainer.iteration, samples), (10, 2)); // before iterations 0 and 5
+    /// # Ok::<(), min_char_rnn::TrainError>(())
+    /// ```
+    pub fn run(
+        &mut self,
+        until: usize,
+        sample_every: usize,
+        sample_length: usize,
+        mut observe: impl FnMut(Event<'_>) -> ControlFlow<()>,
+    ) -> Result<(), TrainError> {
+        while self.iteration < until {
+            if sample_every > 0 && self.iteration % sample_every == 0 {
+                let ixes = self.sample(sample_length, Strategy::ORIGINAL);
+                let event = Event::Sample {
+                    iteration: self.iteration,
+                    ixes: &ixes,
+                };
+                if observe(event).is_break() {
+                    return Ok(());
+                }
+            }
+            let report = self.step()?;
+            if observe(Event::Step(&report)).is_break() {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+    // ANCHOR_END: run
+}
+
+/// Checks the data against `V` and `T` (see [`Trainer::new`]).
+fn check_data(data: &[usize], vocab_size: usize, hp: &Hyperparams) -> Result<(), TrainError> {
+    hp.validate()?;
+    if vocab_size < 2 {
+        return Err(TrainError::TooFewDistinctChars(vocab_size));
+    }
+    if data.len() < hp.seq_length + 1 {
+        return Err(TrainError::TextTooShort {
+            len: data.len(),
+            needed: hp.seq_length + 1,
+        });
+    }
+    for (position, &index) in data.iter().enumerate() {
+        if index >= vocab_size {
+            return Err(TrainError::IndexOutOfRange {
+                position,
+                index,
+                vocab_size,
+            });
+        }
+    }
+    Ok(())
+}
