@@ -20,7 +20,7 @@
 //! `matvec: (100 x 61) · (100)`.
 
 use crate::Vector;
-use crate::vector::{DISPLAY_PRECISION, axpy, clip_slice, dot, shown_indices, write_row};
+use crate::vector::{DISPLAY_PRECISION, axpy, clip_slice, dot, dots, shown_indices, write_row};
 use std::fmt;
 use std::ops::{Index, IndexMut};
 
@@ -287,12 +287,22 @@ impl Matrix {
             );
         }
         let x = x.as_slice();
-        for (out_r, row) in out
-            .as_mut_slice()
-            .iter_mut()
-            .zip(self.data.chunks_exact(self.cols))
-        {
-            *out_r = dot(row, x);
+        let out = out.as_mut_slice();
+        // Four rows at a time share each load of x; the last rows (rows % 4) one at a time.
+        let blocks = self.rows / 4;
+        for b in 0..blocks {
+            let r = 4 * b;
+            let rows = [
+                self.row(r),
+                self.row(r + 1),
+                self.row(r + 2),
+                self.row(r + 3),
+            ];
+            let four = dots(rows, x);
+            out[r..r + 4].copy_from_slice(&four);
+        }
+        for r in 4 * blocks..self.rows {
+            out[r] = dot(self.row(r), x);
         }
     }
     // ANCHOR_END: matvec

@@ -382,28 +382,64 @@ pub(crate) fn check_len(op: &str, symbol: &str, a: usize, b: usize) {
     }
 }
 
-/// `Σ a[i]·b[i]` with four independent accumulators.
+/// How many partial sums [`dot`] keeps: enough independent additions to keep the CPU's
+/// floating-point adders busy (each addition takes a few cycles, and a new one can start
+/// every cycle, so several must be in flight) and to fill SIMD registers.
+pub(crate) const LANES: usize = 8;
+
+/// `Σ a[i]·b[i]` with [`LANES`] independent accumulators.
 ///
-/// One accumulator would make every addition wait for the previous one; four let the CPU
-/// keep several additions in flight and let the compiler use SIMD registers. The order of the
-/// additions is fixed, so the result is the same on every machine and build.
+/// With one accumulator every addition would wait for the previous one to finish. Here
+/// lane `k` sums the products at indices `k, k + LANES, k + 2·LANES, …`, so the lanes are
+/// independent and the compiler can keep them in SIMD registers; they are added together at
+/// the end. The order of the additions is fixed by this code, not by the compiler, so the
+/// result is the same on every machine and with every build setting.
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let mut acc = [0.0f64; 4];
-    let mut a_chunks = a.chunks_exact(4);
-    let mut b_chunks = b.chunks_exact(4);
-    for (ca, cb) in (&mut a_chunks).zip(&mut b_chunks) {
-        acc[0] += ca[0] * cb[0];
-        acc[1] += ca[1] * cb[1];
-        acc[2] += ca[2] * cb[2];
-        acc[3] += ca[3] * cb[3];
+    let [d] = dots([a], b);
+    d
+}
+
+/// `R` dot products `rows[r] · x` at once, each summed exactly as [`dot`] sums it.
+///
+/// Computing several rows together loads each piece of `x` once for all of them, and gives
+/// the CPU `R · LANES` independent additions to overlap.
+pub(crate) fn dots<const R: usize>(rows: [&[f64]; R], x: &[f64]) -> [f64; R] {
+    let n = x.len();
+    let mut acc = [[0.0f64; LANES]; R];
+    let full = n - n % LANES;
+    let mut j = 0;
+    while j < full {
+        let xs = &x[j..j + LANES];
+        for r in 0..R {
+            let row = &rows[r][j..j + LANES];
+            for k in 0..LANES {
+                acc[r][k] += row[k] * xs[k];
+            }
+        }
+        j += LANES;
     }
-    let mut tail = 0.0;
-    for (x, y) in a_chunks.remainder().iter().zip(b_chunks.remainder()) {
-        tail += x * y;
+    for r in 0..R {
+        for (k, (a, b)) in rows[r][full..n].iter().zip(&x[full..n]).enumerate() {
+            acc[r][k] += a * b;
+        }
     }
-    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+    let mut out = [0.0; R];
+    for r in 0..R {
+        out[r] = reduce(&mut acc[r]);
+    }
+    out
+}
+
+/// Adds the lanes pairwise: lanes `0..4` += lanes `4..8`, then `0..2` += `2..4`, then `0 += 1`.
+fn reduce(acc: &mut [f64; LANES]) -> f64 {
+    let mut width = LANES;
+    while width > 1 {
+        width /= 2;
+        for k in 0..width {
+            acc[k] += acc[k + width];
+        }
+    }
+    acc[0]
 }
 
 /// `y += alpha · x` (the BLAS "axpy"): the inner loop of a rank-1 update and of `Wᵀ·x`.
