@@ -86,3 +86,36 @@ pub use model::{ConfigError, Hyperparams, Params};
 pub use sample::{SampleError, Strategy};
 pub use train::{TrainError, Trainer};
 pub use vector::Vector;
+
+/// The book's chapters, compiled as doctests: every ```` ```rust ```` block in a chapter that
+/// is not marked `ignore` (the slices of `src/` pulled in with `{{#include}}` are) must
+/// compile and run, so the usage shown in the book cannot rot.
+#[cfg(doctest)]
+mod book {
+    macro_rules! chapters {
+        ($($name:ident => $file:literal),* $(,)?) => {
+            $(
+                #[doc = include_str!(concat!("../book/src/", $file))]
+                struct $name;
+            )*
+        };
+    }
+    chapters! {
+        Introduction => "introduction.md",
+        Notation => "notation.md",
+        Encode => "encode.md",
+        Matrix => "matrix.md",
+        Model => "model.md",
+        Forward => "forward.md",
+        Loss => "loss.md",
+        Backward => "backward.md",
+        GradientCheck => "gradient-check.md",
+        Adagrad => "adagrad.md",
+        Sample => "sample.md",
+        Train => "train.md",
+        Debugger => "debugger.md",
+        Cli => "cli.md",
+        Speed => "speed.md",
+        WhereNext => "where-next.md",
+    }
+}
