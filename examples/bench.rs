@@ -10,8 +10,11 @@
 //!   original program (`tools/min_char_rnn.py`), run alternately with the Rust runs so both
 //!   see the same machine load, and the ratio of the medians.
 //!
+//! - what each speed idea of the book's speed chapter is worth: the same work done the slow
+//!   way and the fast way, side by side (`--lessons` only; they take a few seconds).
+//!
 //! Options: `--iterations N` (per run, default 3000), `--repeats R` (default 5),
-//! `--no-python`.
+//! `--no-python`, `--lessons`.
 
 use min_char_rnn::backward::{CLIP, backward};
 use min_char_rnn::forward::forward;
@@ -30,6 +33,7 @@ struct Options {
     iterations: usize,
     repeats: usize,
     python: bool,
+    lessons: bool,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -37,6 +41,7 @@ fn parse_options() -> Result<Options, String> {
         iterations: 3000,
         repeats: 5,
         python: true,
+        lessons: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -53,9 +58,10 @@ fn parse_options() -> Result<Options, String> {
             "--iterations" => options.iterations = number("--iterations")?,
             "--repeats" => options.repeats = number("--repeats")?,
             "--no-python" => options.python = false,
+            "--lessons" => options.lessons = true,
             _ => {
                 return Err(format!(
-                    "unknown option {arg:?} (try --iterations N, --repeats R, --no-python)"
+                    "unknown option {arg:?} (try --iterations N, --repeats R, --no-python, --lessons)"
                 ));
             }
         }
@@ -267,8 +273,157 @@ fn main() {
             100.0 * d.as_secs_f64() / total.as_secs_f64()
         );
     }
+    if options.lessons {
+        lessons(vocab.len(), hp.hidden_size, hp.seq_length);
+    }
     match peak_rss_kib() {
         Some(kib) => println!("peak resident memory: {:.1} MiB", kib as f64 / 1024.0),
         None => println!("peak resident memory: not reported by this OS"),
     }
+}
+
+/// Microseconds per call of `f`, the best of five rounds of `calls` calls.
+fn time_us(calls: usize, mut f: impl FnMut()) -> f64 {
+    let mut best = f64::INFINITY;
+    for _ in 0..5 {
+        let start = Instant::now();
+        for _ in 0..calls {
+            f();
+        }
+        best = best.min(start.elapsed().as_secs_f64() * 1e6 / calls as f64);
+    }
+    best
+}
+
+/// A dot product with a single accumulator: every addition waits for the one before.
+fn dot_one_accumulator(a: &[f64], b: &[f64]) -> f64 {
+    let mut sum = 0.0;
+    for (x, y) in a.iter().zip(b) {
+        sum += x * y;
+    }
+    sum
+}
+
+/// The speed chapter's ideas, each measured as "slow way" against "fast way" on the work of
+/// one training iteration (T time steps).
+fn lessons(v: usize, h: usize, t: usize) {
+    use std::hint::black_box;
+    println!("what each idea is worth (per iteration of T = {t} steps, best of 5):");
+    let params = Params::new(v, h, SEED);
+    let h_vec = Vector::from_vec((0..h).map(|i| (i as f64 * 0.37).sin() * 0.5).collect());
+    let mut out = Vector::zeros(h);
+    let print = |what: &str, slow: f64, fast: f64| {
+        println!(
+            "  {what:<44} {slow:8.1} µs -> {fast:7.1} µs  ({:.1}x)",
+            slow / fast
+        );
+    };
+
+    // 1. w_xh · x for a one-hot x: the full product against reading one column.
+    let x = Vector::one_hot(v, 7);
+    let slow = time_us(2000, || {
+        for _ in 0..t {
+            params.w_xh.matvec(black_box(&x), &mut out);
+        }
+        black_box(&out);
+    });
+    let fast = time_us(2000, || {
+        for _ in 0..t {
+            for i in 0..h {
+                out[i] = params.w_xh[(i, black_box(7))];
+            }
+        }
+        black_box(&out);
+    });
+    print("one-hot product -> column lookup", slow, fast);
+
+    // 2. w_hh · h: one accumulator per row against the crate's matvec (8 lanes, 4 rows).
+    let slow = time_us(2000, || {
+        for _ in 0..t {
+            for r in 0..h {
+                out[r] = dot_one_accumulator(params.w_hh.row(r), black_box(h_vec.as_slice()));
+            }
+        }
+        black_box(&out);
+    });
+    let fast = time_us(2000, || {
+        for _ in 0..t {
+            params.w_hh.matvec(black_box(&h_vec), &mut out);
+        }
+        black_box(&out);
+    });
+    print("w_hh·h: one accumulator -> 8 lanes x 4 rows", slow, fast);
+
+    // 3. Buffers: a fresh cache every iteration against one reused.
+    let inputs: Vec<usize> = (0..t).map(|i| (i * 5) % v).collect();
+    let zero = Vector::zeros(h);
+    let slow = time_us(300, || {
+        let mut cache = ForwardCache::new(v, h, t); // allocated every time
+        forward(&params, black_box(&inputs), &zero, &mut cache);
+        black_box(&cache);
+    });
+    let mut cache = ForwardCache::new(v, h, t);
+    let fast = time_us(300, || {
+        forward(&params, black_box(&inputs), &zero, &mut cache);
+        black_box(&cache);
+    });
+    print("forward: new cache each call -> reused", slow, fast);
+
+    // 4. Adagrad: numpy's three passes with temporaries against one fused pass.
+    let grads = {
+        let mut g = Grads::zeros_like(&params);
+        let targets: Vec<usize> = (0..t).map(|i| (i * 5 + 1) % v).collect();
+        forward(&params, &inputs, &zero, &mut cache);
+        backward(&params, &cache, &targets, &mut g);
+        g
+    };
+    let mut slow_params = params.clone();
+    let mut slow_memory = Params::zeros(v, h);
+    let slow = time_us(300, || {
+        for ((w, m), g) in slow_params
+            .slices_mut()
+            .into_iter()
+            .zip(slow_memory.slices_mut())
+            .zip(grads.slices())
+        {
+            let squared: Vec<f64> = g.iter().map(|x| x * x).collect(); // dparam * dparam
+            for (mi, s) in m.iter_mut().zip(&squared) {
+                *mi += s; // mem += ...
+            }
+            let root: Vec<f64> = m.iter().map(|mi| (mi + 1e-8).sqrt()).collect(); // np.sqrt(mem + 1e-8)
+            for ((wi, gi), ri) in w.iter_mut().zip(g).zip(&root) {
+                *wi += -0.1 * gi / ri; // param += -lr * dparam / ...
+            }
+        }
+        black_box(&slow_params);
+    });
+    let mut fast_params = params.clone();
+    let mut adagrad = Adagrad::new(&params, 0.1);
+    let fast = time_us(300, || {
+        adagrad.update(&mut fast_params, &grads);
+        black_box(&fast_params);
+    });
+    print("adagrad: three passes + temporaries -> fused", slow, fast);
+
+    // 5. The transcendental functions every iteration needs: T·H tanh and T·V exp.
+    let args: Vec<f64> = (0..h * t).map(|i| (i as f64 * 0.01).sin()).collect();
+    let tanh_us = time_us(300, || {
+        let mut s = 0.0;
+        for &a in &args {
+            s += black_box(a).tanh();
+        }
+        black_box(s);
+    });
+    let exps: Vec<f64> = (0..v * t).map(|i| -(i as f64 * 0.001)).collect();
+    let exp_us = time_us(300, || {
+        let mut s = 0.0;
+        for &a in &exps {
+            s += black_box(a).exp();
+        }
+        black_box(s);
+    });
+    println!(
+        "  {:<44} {tanh_us:8.1} µs (tanh) + {exp_us:.1} µs (exp)",
+        format!("{} tanh + {} exp, from the C library", h * t, v * t)
+    );
 }
