@@ -1,0 +1,14 @@
+xor    %r15d,%r15d
+nopl   0x0(%rax)
+vmulpd (%rcx,%r15,1),%zmm1,%zmm2
+vmulpd 0x40(%rcx,%r15,1),%zmm1,%zmm3
+vmulpd 0x80(%rcx,%r15,1),%zmm1,%zmm4
+vmulpd 0xc0(%rcx,%r15,1),%zmm1,%zmm5
+vaddpd -0xc0(%rbx,%r15,1),%zmm2,%zmm2
+vaddpd -0x80(%rbx,%r15,1),%zmm3,%zmm3
+vaddpd -0x40(%rbx,%r15,1),%zmm4,%zmm4
+vaddpd (%rbx,%r15,1),%zmm5,%zmm5
+vmovupd %zmm2,-0xc0(%rbx,%r15,1)
+vmovupd %zmm3,-0x80(%rbx,%r15,1)
+vmovupd %zmm4,-0x40(%rbx,%r15,1)
+vmovupd %zmm5,(%rbx,%r15,1)
