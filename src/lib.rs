@@ -42,6 +42,8 @@
 //! | 6. update | [`adagrad`] | `m += g²`, `w −= lr·g/√(m + 1e−8)` |
 //! | 7. sampling | [`sample`] | `x ~ softmax(y / temperature)` |
 //! | 8. training | [`train`] | the loop: chunks, `h_prev`, smooth loss |
+//! | 9. checkpoints | [`checkpoint`] | save everything, load it back bit for bit, atomically |
+//! | 10. the loss curve | [`plot`] | smooth and validation loss → an SVG chart |
 //!
 //! ## A whole training run
 //!
@@ -68,23 +70,26 @@
 
 pub mod adagrad;
 pub mod backward;
+pub mod checkpoint;
 pub mod encode;
 pub mod forward;
 pub mod loss;
 pub mod matrix;
 pub mod model;
+pub mod plot;
 pub mod sample;
 pub mod train;
 pub mod vector;
 
 pub use adagrad::Adagrad;
 pub use backward::Grads;
+pub use checkpoint::{Checkpoint, CheckpointError};
 pub use encode::{EncodeError, Vocab};
 pub use forward::ForwardCache;
 pub use matrix::Matrix;
 pub use model::{ConfigError, Hyperparams, Params};
 pub use sample::{SampleError, Strategy};
-pub use train::{TrainError, Trainer};
+pub use train::{TrainError, TrainState, Trainer};
 pub use vector::Vector;
 
 /// The book's chapters, compiled as doctests: every ```` ```rust ```` block in a chapter that

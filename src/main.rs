@@ -1,46 +1,38 @@
-//! The `min-char-rnn` command: trains on the shipped corpus and prints what the original
-//! program prints.
+//! The `min-char-rnn` command: train a character-level RNN on a text and sample from it.
+//!
+//! With no arguments it trains on the corpus built into the binary and prints what
+//! Karpathy's original prints (`iter N, loss: X` and samples framed by `----`), saving a
+//! checkpoint and a loss plot as it goes. `min-char-rnn --help` lists the commands.
+//!
+//! The binary only parses arguments, reads files and prints; the training loop, the
+//! checkpoint format and the plot are in the library (`min_char_rnn::train`,
+//! `min_char_rnn::checkpoint`, `min_char_rnn::plot`). Its own modules are in `src/cli/`:
+//! `args` (parsing and help), `train` and `sample` (the two commands), `progress` (the live
+//! progress line) and `output` (stdout and stderr without panics).
 
-use min_char_rnn::train::Event;
-use min_char_rnn::{Hyperparams, Trainer, Vocab};
-use std::ops::ControlFlow;
 use std::process::ExitCode;
 
-/// The corpus written for this project, built into the binary.
+mod cli;
+
+/// The corpus written for this project (see `data/README.md`), built into the binary so that
+/// `min-char-rnn` works from any directory.
 const CORPUS: &str = include_str!("../data/corpus.txt");
 
+// ANCHOR: main
 fn main() -> ExitCode {
-    let vocab = Vocab::from_text(CORPUS);
-    println!(
-        "data has {} characters, {} unique.",
-        CORPUS.chars().count(),
-        vocab.len()
-    );
-    let data = vocab
-        .encode(CORPUS)
-        .expect("the vocabulary comes from this text");
-    let mut trainer = match Trainer::new(data, vocab.len(), Hyperparams::default(), 42) {
-        Ok(trainer) => trainer,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let outcome = match cli::args::parse(&args) {
+        Ok(cli::args::Parsed::Help(command)) => cli::output::print(&cli::args::help(command)),
+        Ok(cli::args::Parsed::Version) => {
+            cli::output::print(&format!("min-char-rnn {}\n", env!("CARGO_PKG_VERSION")))
         }
+        Ok(cli::args::Parsed::Train(args)) => cli::train::run(&args, CORPUS),
+        Ok(cli::args::Parsed::Sample(args)) => cli::sample::run(&args),
+        Err(failure) => Err(failure),
     };
-    let result = trainer.run(20_000, 1000, 200, |event| {
-        match event {
-            Event::Sample { ixes, .. } => println!("----\n {} \n----", vocab.decode(ixes)),
-            Event::Step(report) if report.iteration % 100 == 0 => {
-                println!("iter {}, loss: {:.6}", report.iteration, report.smooth_loss)
-            }
-            Event::Step(_) => {}
-        }
-        ControlFlow::Continue(())
-    });
-    match result {
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
+        Err(failure) => failure.report(),
     }
 }
+// ANCHOR_END: main

@@ -42,8 +42,8 @@
 //! back with each step and each sample).
 
 use crate::backward::{CLIP, backward};
-use crate::forward::{ForwardCache, forward};
-use crate::loss::sequence_loss;
+use crate::forward::{ForwardCache, forward, hidden_step, output_step};
+use crate::loss::{cross_entropy, sequence_loss, softmax};
 use crate::model::ConfigError;
 use crate::sample::{Strategy, generate};
 use crate::{Adagrad, Grads, Hyperparams, Params, Vector};
@@ -507,3 +507,179 @@ fn check_data(data: &[usize], vocab_size: usize, hp: &Hyperparams) -> Result<(),
     }
     Ok(())
 }
+
+// ANCHOR: train_state
+/// Everything about a training run that changes as it goes, apart from the text: what a
+/// checkpoint saves so that [`Trainer::from_state`] can carry on exactly where it stopped.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::{Hyperparams, Trainer};
+/// let hp = Hyperparams { hidden_size: 4, seq_length: 2, learning_rate: 0.1 };
+/// let mut trainer = Trainer::new(vec![0, 1, 2, 0, 1, 2], 3, hp, 1)?;
+/// trainer.step()?;
+/// let state = trainer.state();
+/// assert_eq!((state.iteration, state.pointer), (1, 2));
+/// assert_eq!(state.memory.w_xh.shape(), (4, 3));
+/// # Ok::<(), min_char_rnn::TrainError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainState {
+    /// `H`, `T` and the learning rate.
+    pub hyperparams: Hyperparams,
+    /// The learned parameters.
+    pub params: Params,
+    /// Adagrad's memory of squared gradients, shaped like `params`.
+    pub memory: Params,
+    /// `n`: how many iterations have run.
+    pub iteration: usize,
+    /// `p`: where the next chunk starts in the data (before the reset check).
+    pub pointer: usize,
+    /// The memory carried to the next chunk, `(H)`.
+    pub h_prev: Vector,
+    /// The smoothed loss.
+    pub smooth_loss: f64,
+    /// The random generator's state ([`fastrand::Rng::get_seed`]): a generator rebuilt from
+    /// it with [`fastrand::Rng::with_seed`] draws exactly what this one would have.
+    pub rng_state: u64,
+}
+// ANCHOR_END: train_state
+
+impl Trainer {
+    /// A copy of the state of the run (everything but the text and the reused buffers).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use min_char_rnn::{Hyperparams, Trainer};
+    /// let hp = Hyperparams { hidden_size: 4, seq_length: 2, learning_rate: 0.1 };
+    /// let trainer = Trainer::new(vec![0, 1, 2, 0, 1], 3, hp, 1)?;
+    /// assert_eq!(trainer.state().rng_state, trainer.rng.get_seed());
+    /// # Ok::<(), min_char_rnn::TrainError>(())
+    /// ```
+    pub fn state(&self) -> TrainState {
+        TrainState {
+            hyperparams: self.hyperparams,
+            params: self.params.clone(),
+            memory: self.adagrad.memory.clone(),
+            iteration: self.iteration,
+            pointer: self.pointer,
+            h_prev: self.h_prev.clone(),
+            smooth_loss: self.smooth_loss,
+            rng_state: self.rng.get_seed(),
+        }
+    }
+
+    // ANCHOR: from_state
+    /// Rebuilds a trainer from a saved [`TrainState`] and the text as indices, so that its
+    /// next steps are bit for bit those the saved run would have taken.
+    ///
+    /// # Errors
+    ///
+    /// As [`Trainer::new`]: a bad hyperparameter, fewer than 2 characters in the vocabulary,
+    /// data shorter than `T + 1` or with an index `>= V`.
+    ///
+    /// # Panics
+    ///
+    /// If the shapes in `state` disagree with each other or with `H` (a checkpoint that
+    /// [`Checkpoint::load`](crate::checkpoint::Checkpoint::load) accepted never does).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::{Hyperparams, Trainer};
+    /// let data = vec![0, 1, 2, 0, 1, 2, 1, 0];
+    /// let hp = Hyperparams { hidden_size: 4, seq_length: 2, learning_rate: 0.1 };
+    /// let mut a = Trainer::new(data.clone(), 3, hp, 1)?;
+    /// a.step()?;
+    /// let mut b = Trainer::from_state(data, a.state())?;
+    /// assert_eq!(a.step()?, b.step()?); // the same step, to the last bit
+    /// # Ok::<(), min_char_rnn::TrainError>(())
+    /// ```
+    #[track_caller]
+    pub fn from_state(data: Vec<usize>, state: TrainState) -> Result<Trainer, TrainError> {
+        let (v, h) = (state.params.vocab_size(), state.hyperparams.hidden_size);
+        check_data(&data, v, &state.hyperparams)?;
+        let expected = Params::zeros(v, h);
+        for (which, p) in [("params", &state.params), ("memory", &state.memory)] {
+            for ((name, got), (_, want)) in p.slices().iter().zip(expected.slices()) {
+                assert!(
+                    got.len() == want.len(),
+                    "from_state: {which}.{name} has {} values, expected {} for V = {v}, H = {h}",
+                    got.len(),
+                    want.len()
+                );
+            }
+        }
+        assert!(
+            state.h_prev.len() == h,
+            "from_state: h_prev has {} values, expected H = {h}",
+            state.h_prev.len()
+        );
+        let t = state.hyperparams.seq_length;
+        Ok(Trainer {
+            grads: Grads::zeros_like(&state.params),
+            cache: ForwardCache::new(v, h, t),
+            adagrad: Adagrad {
+                learning_rate: state.hyperparams.learning_rate,
+                memory: state.memory,
+            },
+            params: state.params,
+            hyperparams: state.hyperparams,
+            iteration: state.iteration,
+            pointer: state.pointer,
+            h_prev: state.h_prev,
+            smooth_loss: state.smooth_loss,
+            rng: fastrand::Rng::with_seed(state.rng_state),
+            data,
+        })
+    }
+    // ANCHOR_END: from_state
+}
+
+// ANCHOR: evaluate
+/// The mean loss per character of `params` on `data`, a text it does not learn from (a
+/// held-out part): the forward pass alone, reading `data[0 .. len − 1]` and scoring each
+/// guess against the next character, `(1 / (len − 1)) · Σ_t −ln p_t[data[t + 1]]`.
+///
+/// The memory starts at zero and is carried through the whole text (as when sampling), so
+/// there are no chunks here. Nothing is learned: `params` is only read. `exp` of the result
+/// is the *perplexity* (as unsure as a uniform choice among that many characters), and the
+/// result divided by `ln 2` is in *bits per character*.
+///
+/// # Panics
+///
+/// If `data` has fewer than 2 characters or an index `>= V`.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::{Params, train::evaluate};
+/// // All-zero parameters guess uniformly: ln V per character.
+/// let loss = evaluate(&Params::zeros(4, 3), &[0, 1, 2, 3, 0]);
+/// assert!((loss - 4f64.ln()).abs() < 1e-12);
+/// ```
+#[track_caller]
+pub fn evaluate(params: &Params, data: &[usize]) -> f64 {
+    assert!(
+        data.len() >= 2,
+        "evaluate: {} character(s), at least 2 are needed (one input and its target)",
+        data.len()
+    );
+    let (v, h) = (params.vocab_size(), params.hidden_size());
+    let mut h_prev = Vector::zeros(h);
+    let mut h_t = Vector::zeros(h);
+    let mut y = Vector::zeros(v);
+    let mut p = Vector::zeros(v);
+    let mut total = 0.0;
+    for t in 0..data.len() - 1 {
+        hidden_step(params, data[t], &h_prev, &mut h_t); // h_t = tanh(w_xh·x_t + w_hh·h_{t−1} + b_h)
+        output_step(params, &h_t, &mut y); // y_t = w_hy·h_t + b_y
+        softmax(&y, &mut p); // p_t = softmax(y_t)
+        total += cross_entropy(&p, data[t + 1]); // −ln p_t[target_t]
+        std::mem::swap(&mut h_prev, &mut h_t);
+    }
+    total / (data.len() - 1) as f64
+}
+// ANCHOR_END: evaluate

@@ -1,0 +1,1118 @@
+//! Checkpoints: one text file that holds everything needed to continue a training run, or to
+//! sample from it, exactly.
+//!
+//! A training run is more than its five parameters. To continue it bit for bit we also need
+//! Adagrad's memory (without it the first steps after resuming would be as large as the very
+//! first ones), the iteration count, the data pointer, the memory `h_prev` carried to the next
+//! chunk, the smooth loss, and the state of the random generator that draws the samples.
+//! A [`Checkpoint`] holds all of it, plus the vocabulary (without which the weights mean
+//! nothing: column `k` of `w_xh` is "the `k`-th character") and the loss history for the plot.
+//!
+//! ## The format (version 1)
+//!
+//! UTF-8 text, `\n` line endings, so that you can open it in an editor and load it from any
+//! language:
+//!
+//! ```text
+//! min-char-rnn checkpoint          magic: what this file is
+//! version 1                        format version
+//! hidden_size 100                  H
+//! seq_length 25                    T
+//! learning_rate 0.1
+//! iteration 20000                  n: iterations done
+//! pointer 1300                     p: where the next chunk starts
+//! smooth_loss 51.98435182611532
+//! rng_state 1609585862447096925    the generator's state (fastrand::Rng::get_seed)
+//! val_fraction 0.0                 the held-out fraction of the text (0: none)
+//! data_chars 53467                 characters trained on (the pointer runs over them)
+//! data_fnv1a64 9f3c5e0a12b4d677    FNV-1a 64 of their UTF-8 bytes, in hex
+//! vocab 10 32 33 39 44 ...         the vocabulary as decimal Unicode code points, sorted
+//! @ w_xh 100 71                    a block: name, rows, cols, then one matrix row per line
+//! 0.010134530544750744 -0.008920338413939795 ...
+//! ...
+//! @ w_hh 100 100
+//! @ w_hy 71 100
+//! @ b_h 100 1                      vectors are columns: one number per line
+//! @ b_y 71 1
+//! @ mem_w_xh 100 71                Adagrad's memory, in the same order and shapes
+//! @ mem_w_hh 100 100
+//! @ mem_w_hy 71 100
+//! @ mem_b_h 100 1
+//! @ mem_b_y 71 1
+//! @ h_prev 100 1
+//! @ loss_history 200 2             (iteration, smooth loss) at each printed iteration
+//! @ val_history 0 2                (iteration, validation loss per character)
+//! end                              the last line: a file cut short has none
+//! ```
+//!
+//! The comments on the right are not part of the file. The header lines come in this
+//! order, and so do the blocks. Numbers are written with Rust's `{:?}` for `f64`, the
+//! shortest decimal that reads back as the very same `f64`: Python's `float()` and Rust's
+//! `str::parse` both give back every bit. The vocabulary is written as code points so that
+//! a space or a newline in it needs no escaping.
+//!
+//! Loading from Python (numpy):
+//!
+//! ```python
+//! import numpy as np
+//!
+//! def load_checkpoint(path):
+//!     lines = open(path, encoding="utf-8").read().split("\n")
+//!     assert lines[0] == "min-char-rnn checkpoint" and lines[1] == "version 1"
+//!     meta, arrays, i = {}, {}, 2
+//!     while not lines[i].startswith("@"):
+//!         key, value = lines[i].split(" ", 1)
+//!         meta[key] = value
+//!         i += 1
+//!     while lines[i] != "end":
+//!         _, name, rows, cols = lines[i].split()
+//!         rows, cols = int(rows), int(cols)
+//!         values = [float(x) for line in lines[i + 1 : i + 1 + rows] for x in line.split()]
+//!         arrays[name] = np.array(values).reshape(rows, cols)
+//!         i += 1 + rows
+//!     chars = [chr(int(c)) for c in meta["vocab"].split()]
+//!     return meta, chars, arrays
+//! ```
+//!
+//! `arrays["w_xh"]` is then the notebook's `Wxh`, `arrays["b_h"]` its `bh` (a column), and
+//! `chars` its `ix_to_char` (sorted, where the notebook's order is random).
+//!
+//! ## Safety of the file
+//!
+//! [`Checkpoint::save`] never leaves a half-written file: it writes a temporary file in the
+//! same directory, flushes it to the disk, and renames it over the old one
+//! ([`write_atomic`]). A rename within a directory is atomic, so whenever the process is
+//! killed, the path holds either the previous checkpoint or the new one, complete.
+//!
+//! [`Checkpoint::load`] trusts nothing: magic, version, every key, every shape against the
+//! vocabulary and `H`, every number finite, Adagrad's memory not negative, `h_prev` within
+//! `tanh`'s `[−1, 1]`, the pointer and the history consistent with the iteration, and the
+//! final `end` line. Any mismatch is an error that names the file, the line and the problem.
+
+use crate::train::TrainState;
+use crate::{Hyperparams, Matrix, Params, Trainer, Vector, Vocab};
+use std::fmt::{self, Write as _};
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The first line of every checkpoint.
+pub const MAGIC: &str = "min-char-rnn checkpoint";
+
+/// The format version this crate writes, and the newest it reads.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// The header keys, in the order they are written.
+const KEYS: [&str; 11] = [
+    "hidden_size",
+    "seq_length",
+    "learning_rate",
+    "iteration",
+    "pointer",
+    "smooth_loss",
+    "rng_state",
+    "val_fraction",
+    "data_chars",
+    "data_fnv1a64",
+    "vocab",
+];
+
+/// The names of the parameter blocks; Adagrad's memory blocks carry the prefix `mem_`.
+const PARAM_NAMES: [&str; 5] = ["w_xh", "w_hh", "w_hy", "b_h", "b_y"];
+
+/// Everything a training run needs to continue, or a sampler needs to write.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::{Hyperparams, Trainer, Vocab, checkpoint::Checkpoint};
+///
+/// let text = "abcab cab ab";
+/// let vocab = Vocab::from_text(text);
+/// let hp = Hyperparams { hidden_size: 4, seq_length: 3, learning_rate: 0.1 };
+/// let mut trainer = Trainer::new(vocab.encode(text)?, vocab.len(), hp, 7)?;
+/// trainer.step()?;
+///
+/// let saved = Checkpoint::from_trainer(&trainer, &vocab);
+/// let loaded = Checkpoint::parse(saved.to_text().as_bytes())?;
+/// assert_eq!(loaded, saved); // every f64 comes back bit for bit
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checkpoint {
+    /// The characters the network knows, sorted.
+    pub vocab: Vocab,
+    /// Hyperparameters, parameters, Adagrad's memory, iteration, pointer, `h_prev`, smooth
+    /// loss and random state.
+    pub state: TrainState,
+    /// The fraction of the text held out for validation (0 for none): resuming must split
+    /// the text the same way to train on the same characters.
+    pub val_fraction: f64,
+    /// How many characters the run trains on (the text minus the held-out part).
+    pub data_chars: usize,
+    /// [`fingerprint`] of those characters, to notice a resume on a different text.
+    pub data_fnv1a64: u64,
+    /// `(iteration, smooth loss)` at each printed iteration, oldest first.
+    pub loss_history: Vec<(usize, f64)>,
+    /// `(iteration, validation loss per character)`, oldest first; empty without validation.
+    pub val_history: Vec<(usize, f64)>,
+}
+
+/// Why a checkpoint could not be read or written.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::checkpoint::{Checkpoint, CheckpointErrorKind};
+/// let err = Checkpoint::parse(b"hello").unwrap_err();
+/// assert!(matches!(err.kind(), CheckpointErrorKind::NotACheckpoint));
+/// assert!(err.to_string().starts_with("checkpoint: not a min-char-rnn checkpoint"));
+/// ```
+#[derive(Debug)]
+pub struct CheckpointError {
+    path: Option<PathBuf>,
+    kind: CheckpointErrorKind,
+}
+
+/// What went wrong with a checkpoint (see [`CheckpointError::kind`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CheckpointErrorKind {
+    /// The file could not be read.
+    Read(io::Error),
+    /// The file could not be written (the previous one, if any, is untouched).
+    Write(io::Error),
+    /// The first line is not [`MAGIC`].
+    NotACheckpoint,
+    /// The bytes are not UTF-8; `offset` is where the first invalid byte is.
+    NotUtf8 {
+        /// Byte offset of the first byte that is not valid UTF-8.
+        offset: usize,
+    },
+    /// The file was written by a newer format version than [`FORMAT_VERSION`].
+    NewerVersion {
+        /// The version found in the file.
+        version: u64,
+    },
+    /// The file is damaged or inconsistent.
+    Invalid {
+        /// The 1-based line the problem is on, if it is on one.
+        line: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value to be saved is NaN or infinite; nothing was written.
+    NotFinite {
+        /// Which value (`w_xh`, `smooth_loss`, …).
+        name: &'static str,
+    },
+}
+
+impl CheckpointError {
+    /// What went wrong.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::checkpoint::{Checkpoint, CheckpointErrorKind};
+    /// let err = Checkpoint::load("no/such/file.ckpt").unwrap_err();
+    /// assert!(matches!(err.kind(), CheckpointErrorKind::Read(_)));
+    /// ```
+    pub fn kind(&self) -> &CheckpointErrorKind {
+        &self.kind
+    }
+
+    /// The file the error is about, if it came from one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::checkpoint::Checkpoint;
+    /// let err = Checkpoint::load("missing.ckpt").unwrap_err();
+    /// assert_eq!(err.path(), Some(std::path::Path::new("missing.ckpt")));
+    /// ```
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn invalid(line: Option<usize>, message: impl Into<String>) -> CheckpointError {
+        CheckpointError {
+            path: None,
+            kind: CheckpointErrorKind::Invalid {
+                line,
+                message: message.into(),
+            },
+        }
+    }
+
+    fn at(line: usize, message: impl Into<String>) -> CheckpointError {
+        CheckpointError::invalid(Some(line), message)
+    }
+
+    fn with_path(mut self, path: &Path) -> CheckpointError {
+        self.path = Some(path.to_path_buf());
+        self
+    }
+}
+
+impl fmt::Display for CheckpointError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = match &self.path {
+            Some(path) => format!(" {}", path.display()),
+            None => String::new(),
+        };
+        match &self.kind {
+            CheckpointErrorKind::Read(e) => {
+                write!(f, "cannot read checkpoint{path}: {}", io_message(e))
+            }
+            CheckpointErrorKind::Write(e) => {
+                write!(f, "cannot write checkpoint{path}: {}", io_message(e))
+            }
+            CheckpointErrorKind::NotACheckpoint => write!(
+                f,
+                "checkpoint{path}: not a min-char-rnn checkpoint (its first line is not `{MAGIC}`)"
+            ),
+            CheckpointErrorKind::NotUtf8 { offset } => write!(
+                f,
+                "checkpoint{path}: damaged: not valid UTF-8 at byte offset {offset}"
+            ),
+            CheckpointErrorKind::NewerVersion { version } => write!(
+                f,
+                "checkpoint{path} was written by a newer version of min-char-rnn (format \
+                 version {version}; this one reads version {FORMAT_VERSION}): upgrade \
+                 min-char-rnn to load it"
+            ),
+            CheckpointErrorKind::Invalid {
+                line: Some(line),
+                message,
+            } => write!(f, "checkpoint{path}: line {line}: {message}"),
+            CheckpointErrorKind::Invalid {
+                line: None,
+                message,
+            } => write!(f, "checkpoint{path}: {message}"),
+            CheckpointErrorKind::NotFinite { name } => write!(
+                f,
+                "refusing to save checkpoint{path}: {name} holds a value that is not a finite \
+                 number"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CheckpointError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            CheckpointErrorKind::Read(e) | CheckpointErrorKind::Write(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// An I/O error's message, lowercased at the start to read well after a colon
+/// ("no such file or directory (os error 2)").
+fn io_message(e: &io::Error) -> String {
+    let message = e.to_string();
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => message,
+    }
+}
+
+// ANCHOR: fingerprint
+/// FNV-1a (64 bits) of the UTF-8 bytes of the characters `data` spells in `vocab`: a cheap
+/// fingerprint of the text a run trains on, so that resuming on another text can be noticed.
+///
+/// `h = 0xcbf29ce484222325; for each byte b: h = (h ^ b) · 0x100000001b3 (mod 2⁶⁴)`.
+///
+/// # Panics
+///
+/// If an index in `data` is `>= vocab.len()`.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::{Vocab, checkpoint::fingerprint};
+/// let vocab = Vocab::from_text("ab");
+/// assert_eq!(fingerprint(&vocab, &[]), 0xcbf29ce484222325);
+/// assert_eq!(fingerprint(&vocab, &[0]), 0xaf63dc4c8601ec8c); // FNV-1a of "a"
+/// ```
+#[track_caller]
+pub fn fingerprint(vocab: &Vocab, data: &[usize]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut buffer = [0u8; 4];
+    for &ix in data {
+        for &byte in vocab.ix_to_char(ix).encode_utf8(&mut buffer).as_bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+// ANCHOR_END: fingerprint
+
+impl Checkpoint {
+    /// The checkpoint of `trainer`'s run now, on the text `trainer.data()` spells in `vocab`,
+    /// with no validation and an empty history.
+    ///
+    /// # Panics
+    ///
+    /// If `vocab` does not have the trainer's `V` characters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::{Hyperparams, Trainer, Vocab, checkpoint::Checkpoint};
+    /// let vocab = Vocab::from_text("abc");
+    /// let hp = Hyperparams { hidden_size: 2, seq_length: 2, learning_rate: 0.1 };
+    /// let trainer = Trainer::new(vec![0, 1, 2, 0], 3, hp, 1)?;
+    /// let checkpoint = Checkpoint::from_trainer(&trainer, &vocab);
+    /// assert_eq!((checkpoint.state.iteration, checkpoint.data_chars), (0, 4));
+    /// # Ok::<(), min_char_rnn::TrainError>(())
+    /// ```
+    #[track_caller]
+    pub fn from_trainer(trainer: &Trainer, vocab: &Vocab) -> Checkpoint {
+        assert!(
+            vocab.len() == trainer.params.vocab_size(),
+            "from_trainer: the vocabulary has {} characters, the parameters expect {}",
+            vocab.len(),
+            trainer.params.vocab_size()
+        );
+        Checkpoint {
+            vocab: vocab.clone(),
+            state: trainer.state(),
+            val_fraction: 0.0,
+            data_chars: trainer.data().len(),
+            data_fnv1a64: fingerprint(vocab, trainer.data()),
+            loss_history: Vec::new(),
+            val_history: Vec::new(),
+        }
+    }
+
+    // ANCHOR: to_text
+    /// The checkpoint in the text format described in the [module documentation](self).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use min_char_rnn::{Hyperparams, Trainer, Vocab, checkpoint::Checkpoint};
+    /// # let vocab = Vocab::from_text("abc");
+    /// # let hp = Hyperparams { hidden_size: 2, seq_length: 2, learning_rate: 0.1 };
+    /// # let trainer = Trainer::new(vec![0, 1, 2, 0], 3, hp, 1)?;
+    /// let text = Checkpoint::from_trainer(&trainer, &vocab).to_text();
+    /// assert!(text.starts_with("min-char-rnn checkpoint\nversion 1\nhidden_size 2\n"));
+    /// assert!(text.contains("\nvocab 97 98 99\n@ w_xh 2 3\n"));
+    /// assert!(text.ends_with("\nend\n"));
+    /// # Ok::<(), min_char_rnn::TrainError>(())
+    /// ```
+    pub fn to_text(&self) -> String {
+        let s = &self.state;
+        let hp = &s.hyperparams;
+        let mut out = String::new();
+        // Writing to a String cannot fail: the `fmt::Result`s below are always `Ok`.
+        let _ = writeln!(out, "{MAGIC}");
+        let _ = writeln!(out, "version {FORMAT_VERSION}");
+        let _ = writeln!(out, "hidden_size {}", hp.hidden_size);
+        let _ = writeln!(out, "seq_length {}", hp.seq_length);
+        let _ = writeln!(out, "learning_rate {:?}", hp.learning_rate);
+        let _ = writeln!(out, "iteration {}", s.iteration);
+        let _ = writeln!(out, "pointer {}", s.pointer);
+        let _ = writeln!(out, "smooth_loss {:?}", s.smooth_loss);
+        let _ = writeln!(out, "rng_state {}", s.rng_state);
+        let _ = writeln!(out, "val_fraction {:?}", self.val_fraction);
+        let _ = writeln!(out, "data_chars {}", self.data_chars);
+        let _ = writeln!(out, "data_fnv1a64 {:016x}", self.data_fnv1a64);
+        out.push_str("vocab");
+        for &ch in self.vocab.chars() {
+            let _ = write!(out, " {}", u32::from(ch));
+        }
+        out.push('\n');
+        write_params(&mut out, "", &s.params);
+        write_params(&mut out, "mem_", &s.memory);
+        write_block(&mut out, "h_prev", s.h_prev.len(), 1, s.h_prev.as_slice());
+        write_history(&mut out, "loss_history", &self.loss_history);
+        write_history(&mut out, "val_history", &self.val_history);
+        out.push_str("end\n");
+        out
+    }
+    // ANCHOR_END: to_text
+
+    // ANCHOR: save
+    /// Writes the checkpoint to `path` atomically ([`write_atomic`]): a reader, or a process
+    /// killed half-way, sees the old file or the new one, never a mixture.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckpointErrorKind::NotFinite`] (and nothing is written) if a value is NaN or
+    /// infinite; [`CheckpointErrorKind::Write`] if the file cannot be written.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use min_char_rnn::{Hyperparams, Trainer, Vocab, checkpoint::Checkpoint};
+    /// # let vocab = Vocab::from_text("abc");
+    /// # let hp = Hyperparams { hidden_size: 2, seq_length: 2, learning_rate: 0.1 };
+    /// # let trainer = Trainer::new(vec![0, 1, 2, 0], 3, hp, 1)?;
+    /// let path = std::env::temp_dir().join(format!("doc-save-{}.ckpt", std::process::id()));
+    /// let checkpoint = Checkpoint::from_trainer(&trainer, &vocab);
+    /// checkpoint.save(&path)?;
+    /// assert_eq!(Checkpoint::load(&path)?, checkpoint);
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), CheckpointError> {
+        let path = path.as_ref();
+        if let Some(name) = self.first_non_finite() {
+            return Err(CheckpointError {
+                path: Some(path.to_path_buf()),
+                kind: CheckpointErrorKind::NotFinite { name },
+            });
+        }
+        write_atomic(path, self.to_text().as_bytes()).map_err(|e| CheckpointError {
+            path: Some(path.to_path_buf()),
+            kind: CheckpointErrorKind::Write(e),
+        })
+    }
+    // ANCHOR_END: save
+
+    /// The name of the first value that is NaN or infinite, if any.
+    fn first_non_finite(&self) -> Option<&'static str> {
+        let s = &self.state;
+        let scalars = [
+            ("learning_rate", s.hyperparams.learning_rate),
+            ("smooth_loss", s.smooth_loss),
+            ("val_fraction", self.val_fraction),
+        ];
+        for (name, value) in scalars {
+            if !value.is_finite() {
+                return Some(name);
+            }
+        }
+        let memory = s.memory.slices();
+        for (k, (name, values)) in s.params.slices().into_iter().enumerate() {
+            if !all_finite(values) {
+                return Some(name);
+            }
+            if !all_finite(memory[k].1) {
+                return Some(MEM_NAMES[k]);
+            }
+        }
+        if !all_finite(s.h_prev.as_slice()) {
+            return Some("h_prev");
+        }
+        for (name, history) in [
+            ("loss_history", &self.loss_history),
+            ("val_history", &self.val_history),
+        ] {
+            if history.iter().any(|&(_, loss)| !loss.is_finite()) {
+                return Some(name);
+            }
+        }
+        None
+    }
+
+    /// Reads and checks the checkpoint at `path`.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckpointErrorKind::Read`] if the file cannot be read, and any error of
+    /// [`Checkpoint::parse`], each naming `path`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let err = min_char_rnn::checkpoint::Checkpoint::load("nowhere.ckpt").unwrap_err();
+    /// assert!(err.to_string().starts_with("cannot read checkpoint nowhere.ckpt: "));
+    /// ```
+    pub fn load(path: impl AsRef<Path>) -> Result<Checkpoint, CheckpointError> {
+        let path = path.as_ref();
+        let bytes = fs::read(path).map_err(|e| CheckpointError {
+            path: Some(path.to_path_buf()),
+            kind: CheckpointErrorKind::Read(e),
+        })?;
+        Checkpoint::parse(&bytes).map_err(|e| e.with_path(path))
+    }
+
+    // ANCHOR: parse
+    /// Reads a checkpoint from the bytes of a file, checking everything (see the
+    /// [module documentation](self)).
+    ///
+    /// # Errors
+    ///
+    /// [`CheckpointErrorKind::NotACheckpoint`] if the first line is not [`MAGIC`],
+    /// [`CheckpointErrorKind::NotUtf8`], [`CheckpointErrorKind::NewerVersion`], and
+    /// [`CheckpointErrorKind::Invalid`] with the line and the problem for anything else.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::checkpoint::Checkpoint;
+    /// let err = Checkpoint::parse(b"min-char-rnn checkpoint\nversion 2\n").unwrap_err();
+    /// assert!(err.to_string().contains("newer version"));
+    /// let err = Checkpoint::parse(b"min-char-rnn checkpoint\nversion 1\n").unwrap_err();
+    /// assert_eq!(err.to_string(), "checkpoint: line 3: the file ends early: expected `hidden_size <value>`");
+    /// ```
+    pub fn parse(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
+        let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+        if first_line != MAGIC.as_bytes() {
+            return Err(CheckpointError {
+                path: None,
+                kind: CheckpointErrorKind::NotACheckpoint,
+            });
+        }
+        let text = std::str::from_utf8(bytes).map_err(|e| CheckpointError {
+            path: None,
+            kind: CheckpointErrorKind::NotUtf8 {
+                offset: e.valid_up_to(),
+            },
+        })?;
+        let mut reader = Reader::new(text);
+        reader.next_line()?; // the magic, checked above
+        read_version(&mut reader)?;
+        let header = read_header(&mut reader)?;
+        let (v, h) = (header.vocab.len(), header.hyperparams.hidden_size);
+        let params = read_params(&mut reader, "", v, h)?;
+        let memory = read_params(&mut reader, "mem_", v, h)?;
+        check_memory(&memory)?;
+        let h_prev = Vector::from_vec(reader.block("h_prev", Some(h), 1)?.values);
+        if let Some(x) = h_prev.as_slice().iter().find(|x| x.abs() > 1.0) {
+            return Err(CheckpointError::invalid(
+                None,
+                format!("h_prev holds {x:?}, outside tanh's range [-1, 1]"),
+            ));
+        }
+        let loss_history = read_history(&mut reader, "loss_history", header.iteration)?;
+        let val_history = read_history(&mut reader, "val_history", header.iteration)?;
+        let (line_number, line) = reader.next_line()?;
+        if line != "end" {
+            return Err(CheckpointError::at(
+                line_number,
+                format!("expected `end`, found `{}`", shorten(line)),
+            ));
+        }
+        if !text.ends_with('\n') {
+            return Err(CheckpointError::at(
+                line_number,
+                "the file ends without a newline after `end`",
+            ));
+        }
+        if reader.next + 1 < reader.lines.len() {
+            return Err(CheckpointError::at(
+                line_number + 1,
+                "unexpected text after the `end` line",
+            ));
+        }
+        Ok(Checkpoint {
+            vocab: header.vocab,
+            state: TrainState {
+                hyperparams: header.hyperparams,
+                params,
+                memory,
+                iteration: header.iteration,
+                pointer: header.pointer,
+                h_prev,
+                smooth_loss: header.smooth_loss,
+                rng_state: header.rng_state,
+            },
+            val_fraction: header.val_fraction,
+            data_chars: header.data_chars,
+            data_fnv1a64: header.data_fnv1a64,
+            loss_history,
+            val_history,
+        })
+    }
+    // ANCHOR_END: parse
+}
+
+/// The names of Adagrad's memory blocks, in the order of [`PARAM_NAMES`].
+const MEM_NAMES: [&str; 5] = ["mem_w_xh", "mem_w_hh", "mem_w_hy", "mem_b_h", "mem_b_y"];
+
+fn all_finite(values: &[f64]) -> bool {
+    values.iter().all(|x| x.is_finite())
+}
+
+/// Writes one block: `@ name rows cols`, then `rows` lines of `cols` numbers.
+fn write_block(out: &mut String, name: &str, rows: usize, cols: usize, values: &[f64]) {
+    let _ = writeln!(out, "@ {name} {rows} {cols}");
+    for r in 0..rows {
+        for c in 0..cols {
+            if c > 0 {
+                out.push(' ');
+            }
+            let _ = write!(out, "{:?}", values[r * cols + c]);
+        }
+        out.push('\n');
+    }
+}
+
+/// Writes the five parameter blocks, names prefixed with `prefix`.
+fn write_params(out: &mut String, prefix: &str, params: &Params) {
+    let matrices = [&params.w_xh, &params.w_hh, &params.w_hy];
+    for (k, m) in matrices.into_iter().enumerate() {
+        let name = format!("{prefix}{}", PARAM_NAMES[k]);
+        write_block(out, &name, m.rows(), m.cols(), m.as_slice());
+    }
+    let vectors = [&params.b_h, &params.b_y];
+    for (k, v) in vectors.into_iter().enumerate() {
+        let name = format!("{prefix}{}", PARAM_NAMES[3 + k]);
+        write_block(out, &name, v.len(), 1, v.as_slice());
+    }
+}
+
+/// Writes a history as an `(n, 2)` block of `iteration, value` rows.
+fn write_history(out: &mut String, name: &str, history: &[(usize, f64)]) {
+    let mut values = Vec::with_capacity(2 * history.len());
+    for &(iteration, value) in history {
+        values.push(iteration as f64);
+        values.push(value);
+    }
+    write_block(out, name, history.len(), 2, &values);
+}
+
+/// A line-by-line reader that knows its line numbers.
+struct Reader<'a> {
+    lines: Vec<&'a str>,
+    /// Index of the next line to read, which is also the 1-based number of the last one read.
+    next: usize,
+}
+
+/// A block read from the file.
+struct Block {
+    rows: usize,
+    values: Vec<f64>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(text: &'a str) -> Reader<'a> {
+        Reader {
+            lines: text.split('\n').collect(),
+            next: 0,
+        }
+    }
+
+    /// The next line and its number, or an error if the file ends (a final empty string
+    /// after the last `\n` does not count as a line).
+    fn next_line(&mut self) -> Result<(usize, &'a str), CheckpointError> {
+        self.next_line_or(|| "the file ends early".to_string())
+    }
+
+    fn next_line_or(
+        &mut self,
+        expected: impl FnOnce() -> String,
+    ) -> Result<(usize, &'a str), CheckpointError> {
+        let is_last_empty = self.next + 1 == self.lines.len() && self.lines[self.next].is_empty();
+        if self.next >= self.lines.len() || is_last_empty {
+            return Err(CheckpointError::at(self.next + 1, expected()));
+        }
+        let line = self.lines[self.next];
+        self.next += 1;
+        Ok((self.next, line))
+    }
+
+    /// Reads the line `key value` and returns `value`.
+    fn key(&mut self, key: &str) -> Result<(usize, &'a str), CheckpointError> {
+        let (n, line) =
+            self.next_line_or(|| format!("the file ends early: expected `{key} <value>`"))?;
+        match line.split_once(' ') {
+            Some((k, value)) if k == key => Ok((n, value)),
+            _ => Err(CheckpointError::at(
+                n,
+                format!("expected `{key} <value>`, found `{}`", shorten(line)),
+            )),
+        }
+    }
+
+    /// Reads the block `name`, checking its shape: `rows` if given (else any), `cols`.
+    fn block(
+        &mut self,
+        name: &str,
+        rows: Option<usize>,
+        cols: usize,
+    ) -> Result<Block, CheckpointError> {
+        let shape = match rows {
+            Some(r) => format!("{r} {cols}"),
+            None => format!("<rows> {cols}"),
+        };
+        let (n, line) = self.next_line_or(|| {
+            format!("the file ends early: expected the block `@ {name} {shape}`")
+        })?;
+        let fields: Vec<&str> = line.split(' ').collect();
+        let wrong_header = || {
+            CheckpointError::at(
+                n,
+                format!(
+                    "expected the block `@ {name} {shape}`, found `{}`",
+                    shorten(line)
+                ),
+            )
+        };
+        if fields.len() != 4 || fields[0] != "@" || fields[1] != name {
+            return Err(wrong_header());
+        }
+        let (Ok(found_rows), Ok(found_cols)) =
+            (fields[2].parse::<usize>(), fields[3].parse::<usize>())
+        else {
+            return Err(wrong_header());
+        };
+        if found_cols != cols || rows.is_some_and(|r| r != found_rows) {
+            return Err(CheckpointError::at(
+                n,
+                format!(
+                    "{name} is {found_rows} x {found_cols}, but the vocabulary and hidden_size \
+                     make it {shape}",
+                    shape = shape.replace(' ', " x ")
+                ),
+            ));
+        }
+        // Never trust a row count to size an allocation: read what is actually there.
+        let mut values = Vec::new();
+        for r in 0..found_rows {
+            let (n, line) = self.next_line_or(|| {
+                format!("the file ends early: {name} has {found_rows} rows, found {r}")
+            })?;
+            let count = line.split(' ').count();
+            if count != cols {
+                return Err(CheckpointError::at(
+                    n,
+                    format!("row {r} of {name} has {count} fields, expected {cols} numbers"),
+                ));
+            }
+            for token in line.split(' ') {
+                values.push(parse_finite(token, n, name)?);
+            }
+        }
+        Ok(Block {
+            rows: found_rows,
+            values,
+        })
+    }
+}
+
+/// `line` cut to a readable length for an error message.
+fn shorten(line: &str) -> String {
+    const MAX: usize = 60;
+    match line.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{}…", &line[..end]),
+        None => line.to_string(),
+    }
+}
+
+/// A number that must be finite.
+fn parse_finite(token: &str, line: usize, name: &str) -> Result<f64, CheckpointError> {
+    match token.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        Ok(x) => Err(CheckpointError::at(
+            line,
+            format!("{name} holds {x}, which is not a finite number"),
+        )),
+        Err(_) => Err(CheckpointError::at(
+            line,
+            format!("{name}: `{}` is not a number", shorten(token)),
+        )),
+    }
+}
+
+fn parse_usize(value: &str, line: usize, key: &str) -> Result<usize, CheckpointError> {
+    value.parse::<usize>().map_err(|_| {
+        CheckpointError::at(
+            line,
+            format!("{key} must be a whole number, found `{}`", shorten(value)),
+        )
+    })
+}
+
+/// Reads `version N`: only [`FORMAT_VERSION`] is understood.
+fn read_version(reader: &mut Reader<'_>) -> Result<(), CheckpointError> {
+    let (n, value) = reader.key("version")?;
+    let version = parse_usize(value, n, "version")? as u64;
+    if version > FORMAT_VERSION {
+        return Err(CheckpointError {
+            path: None,
+            kind: CheckpointErrorKind::NewerVersion { version },
+        });
+    }
+    if version != FORMAT_VERSION {
+        return Err(CheckpointError::at(
+            n,
+            format!("unknown format version {version}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The `key value` lines.
+struct Header {
+    hyperparams: Hyperparams,
+    iteration: usize,
+    pointer: usize,
+    smooth_loss: f64,
+    rng_state: u64,
+    val_fraction: f64,
+    data_chars: usize,
+    data_fnv1a64: u64,
+    vocab: Vocab,
+}
+
+// ANCHOR: read_header
+fn read_header(reader: &mut Reader<'_>) -> Result<Header, CheckpointError> {
+    let mut values = [(0, ""); KEYS.len()];
+    for (k, key) in KEYS.iter().enumerate() {
+        values[k] = reader.key(key)?;
+    }
+    let [
+        hidden_size,
+        seq_length,
+        learning_rate,
+        iteration,
+        pointer,
+        smooth_loss,
+        rng_state,
+        val_fraction,
+        data_chars,
+        data_fnv1a64,
+        vocab,
+    ] = values;
+    let number = |(n, value): (usize, &str), key: &str| parse_finite(value, n, key);
+    let whole = |(n, value): (usize, &str), key: &str| parse_usize(value, n, key);
+    let hyperparams = Hyperparams {
+        hidden_size: whole(hidden_size, "hidden_size")?,
+        seq_length: whole(seq_length, "seq_length")?,
+        learning_rate: number(learning_rate, "learning_rate")?,
+    };
+    hyperparams
+        .validate()
+        .map_err(|e| CheckpointError::at(hidden_size.0, e.to_string()))?;
+    let header = Header {
+        hyperparams,
+        iteration: whole(iteration, "iteration")?,
+        pointer: whole(pointer, "pointer")?,
+        smooth_loss: number(smooth_loss, "smooth_loss")?,
+        rng_state: rng_state.1.parse::<u64>().map_err(|_| {
+            CheckpointError::at(rng_state.0, "rng_state must be a whole number below 2^64")
+        })?,
+        val_fraction: number(val_fraction, "val_fraction")?,
+        data_chars: whole(data_chars, "data_chars")?,
+        data_fnv1a64: u64::from_str_radix(data_fnv1a64.1, 16).map_err(|_| {
+            CheckpointError::at(data_fnv1a64.0, "data_fnv1a64 must be a hexadecimal number")
+        })?,
+        vocab: read_vocab(vocab.0, vocab.1)?,
+    };
+    check_header(&header, values_lines(&values))?;
+    Ok(header)
+}
+// ANCHOR_END: read_header
+
+/// The line numbers of the header keys, by key.
+fn values_lines(values: &[(usize, &str); KEYS.len()]) -> [usize; KEYS.len()] {
+    let mut lines = [0; KEYS.len()];
+    for k in 0..KEYS.len() {
+        lines[k] = values[k].0;
+    }
+    lines
+}
+
+/// The consistency of the header's numbers with each other.
+fn check_header(h: &Header, lines: [usize; KEYS.len()]) -> Result<(), CheckpointError> {
+    let line = |key: &str| lines[KEYS.iter().position(|k| *k == key).unwrap_or(0)];
+    let t = h.hyperparams.seq_length;
+    if h.smooth_loss < 0.0 {
+        return Err(CheckpointError::at(
+            line("smooth_loss"),
+            "smooth_loss is negative, but a loss never is",
+        ));
+    }
+    if !(0.0..1.0).contains(&h.val_fraction) {
+        return Err(CheckpointError::at(
+            line("val_fraction"),
+            format!("val_fraction must be in [0, 1), found {}", h.val_fraction),
+        ));
+    }
+    if h.data_chars <= t {
+        return Err(CheckpointError::at(
+            line("data_chars"),
+            format!(
+                "data_chars is {}, but training needs at least seq_length + 1 = {}",
+                h.data_chars,
+                t.saturating_add(1)
+            ),
+        ));
+    }
+    let pointer_ok = if h.iteration == 0 {
+        h.pointer == 0
+    } else {
+        h.pointer < h.data_chars && h.pointer % t == 0
+    };
+    if !pointer_ok {
+        return Err(CheckpointError::at(
+            line("pointer"),
+            format!(
+                "pointer {} is impossible after {} iteration(s) over {} characters with \
+                 seq_length {t}",
+                h.pointer, h.iteration, h.data_chars
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// `vocab 10 32 …`: sorted, distinct code points of at least 2 characters.
+fn read_vocab(line: usize, value: &str) -> Result<Vocab, CheckpointError> {
+    let mut chars = Vec::new();
+    for token in value.split(' ') {
+        let ch = token.parse::<u32>().ok().and_then(char::from_u32);
+        match ch {
+            Some(ch) => chars.push(ch),
+            None => {
+                return Err(CheckpointError::at(
+                    line,
+                    format!(
+                        "vocab: `{}` is not a Unicode code point in decimal",
+                        shorten(token)
+                    ),
+                ));
+            }
+        }
+    }
+    if chars.len() < 2 {
+        return Err(CheckpointError::at(
+            line,
+            "the vocabulary must have at least 2 characters",
+        ));
+    }
+    Vocab::from_chars(chars).map_err(|e| CheckpointError::at(line, e.to_string()))
+}
+
+/// The five blocks of a `Params`, shaped by `V` and `H`.
+fn read_params(
+    reader: &mut Reader<'_>,
+    prefix: &str,
+    v: usize,
+    h: usize,
+) -> Result<Params, CheckpointError> {
+    let names = if prefix.is_empty() {
+        PARAM_NAMES
+    } else {
+        MEM_NAMES
+    };
+    let w_xh = reader.block(names[0], Some(h), v)?; // (H, V)
+    let w_hh = reader.block(names[1], Some(h), h)?; // (H, H)
+    let w_hy = reader.block(names[2], Some(v), h)?; // (V, H)
+    let b_h = reader.block(names[3], Some(h), 1)?; // (H)
+    let b_y = reader.block(names[4], Some(v), 1)?; // (V)
+    Ok(Params {
+        w_xh: Matrix::from_vec(h, v, w_xh.values),
+        w_hh: Matrix::from_vec(h, h, w_hh.values),
+        w_hy: Matrix::from_vec(v, h, w_hy.values),
+        b_h: Vector::from_vec(b_h.values),
+        b_y: Vector::from_vec(b_y.values),
+    })
+}
+
+/// Adagrad's memory is a sum of squares: never negative.
+fn check_memory(memory: &Params) -> Result<(), CheckpointError> {
+    for (k, (_, values)) in memory.slices().into_iter().enumerate() {
+        if let Some(x) = values.iter().find(|&&x| x < 0.0) {
+            return Err(CheckpointError::invalid(
+                None,
+                format!(
+                    "{} holds {x:?}, but Adagrad's memory is a sum of squares",
+                    MEM_NAMES[k]
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An `(n, 2)` block of `(iteration, value)`, iterations whole, increasing, below `until`.
+fn read_history(
+    reader: &mut Reader<'_>,
+    name: &str,
+    until: usize,
+) -> Result<Vec<(usize, f64)>, CheckpointError> {
+    let block = reader.block(name, None, 2)?;
+    let mut history = Vec::with_capacity(block.rows);
+    for r in 0..block.rows {
+        let (at, value) = (block.values[2 * r], block.values[2 * r + 1]);
+        let previous = history.last().map(|&(i, _): &(usize, f64)| i as f64);
+        let whole = at >= 0.0 && at.fract() == 0.0 && at < until as f64;
+        if !whole || previous.is_some_and(|p| at <= p) {
+            return Err(CheckpointError::invalid(
+                None,
+                format!(
+                    "{name}: row {r} is at iteration {at:?}, which is not a whole number \
+                     increasing from the row before and below the iteration {until}"
+                ),
+            ));
+        }
+        history.push((at as usize, value));
+    }
+    Ok(history)
+}
+
+// ANCHOR: write_atomic
+/// Writes `contents` to `path` so that `path` always holds either its old contents or all of
+/// the new ones: write a temporary file in the same directory, flush it to the disk
+/// (`sync_all`), then rename it over `path` (atomic within a file system).
+///
+/// # Errors
+///
+/// Any I/O error (the directory does not exist or is not writable, the disk is full, …);
+/// the temporary file is then removed and `path` is untouched.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::checkpoint::write_atomic;
+/// let path = std::env::temp_dir().join(format!("doc-atomic-{}.txt", std::process::id()));
+/// write_atomic(&path, b"first")?;
+/// write_atomic(&path, b"second")?;
+/// assert_eq!(std::fs::read(&path)?, b"second");
+/// assert!(write_atomic(std::path::Path::new("/no/such/dir/x"), b"x").is_err());
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let Some(file_name) = path.file_name() else {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "the path does not name a file",
+        ));
+    };
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let temp = dir.join(format!(
+        ".{}.{}-{unique}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = write_then_rename(&temp, path, contents);
+    if result.is_err() {
+        let _ = fs::remove_file(&temp); // may not exist: nothing more to clean
+    }
+    if result.is_ok() {
+        // Make the rename itself durable; not every system can open a directory, and
+        // the data is safe either way.
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    result
+}
+
+fn write_then_rename(temp: &Path, path: &Path, contents: &[u8]) -> io::Result<()> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(temp)?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    drop(file);
+    fs::rename(temp, path)
+}
+// ANCHOR_END: write_atomic

@@ -1,0 +1,673 @@
+//! Argument parsing, with std only: `--flag value` or `--flag=value`, `-h`/`--help` and
+//! `-V`/`--version` everywhere, and a usage error (exit code 2) that names the flag and what
+//! it accepts for anything else.
+
+use super::{Command, Failure};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// The default number of iterations: about 7 seconds on a laptop, enough to see words.
+pub const DEFAULT_ITERATIONS: usize = 20_000;
+/// The default seed of a new training run.
+pub const DEFAULT_SEED: u64 = 42;
+/// The default checkpoint file, in the working directory.
+pub const DEFAULT_CHECKPOINT: &str = "min-char-rnn.ckpt";
+/// The default plot file name, next to the checkpoint.
+pub const DEFAULT_PLOT: &str = "loss.svg";
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Parsed {
+    /// Print the help of a command.
+    Help(Command),
+    /// Print the version.
+    Version,
+    /// Train.
+    Train(TrainArgs),
+    /// Generate text from a checkpoint.
+    Sample(SampleArgs),
+}
+
+/// `min-char-rnn train`'s arguments. `None` means "not given": a default, or the resumed
+/// checkpoint's value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainArgs {
+    /// The text to learn; `None` for the built-in corpus.
+    pub file: Option<PathBuf>,
+    /// The total iteration count to reach.
+    pub iterations: usize,
+    /// `H`.
+    pub hidden_size: Option<usize>,
+    /// `T`.
+    pub seq_length: Option<usize>,
+    /// Adagrad's step size.
+    pub learning_rate: Option<f64>,
+    /// The seed of a new run.
+    pub seed: Option<u64>,
+    /// Print the loss every this many iterations (0: never).
+    pub print_every: usize,
+    /// Print a sample every this many iterations (0: never).
+    pub sample_every: usize,
+    /// Characters per sample.
+    pub sample_length: usize,
+    /// Where to save checkpoints.
+    pub checkpoint: Option<PathBuf>,
+    /// Save every this many iterations (0: only at the end).
+    pub checkpoint_every: usize,
+    /// The checkpoint to continue.
+    pub resume: Option<PathBuf>,
+    /// Where to write the loss plot.
+    pub plot: Option<PathBuf>,
+    /// The held-out fraction of the text.
+    pub val_fraction: Option<f64>,
+}
+
+impl Default for TrainArgs {
+    fn default() -> TrainArgs {
+        TrainArgs {
+            file: None,
+            iterations: DEFAULT_ITERATIONS,
+            hidden_size: None,
+            seq_length: None,
+            learning_rate: None,
+            seed: None,
+            print_every: 100,
+            sample_every: 1000,
+            sample_length: 200,
+            checkpoint: None,
+            checkpoint_every: 1000,
+            resume: None,
+            plot: None,
+            val_fraction: None,
+        }
+    }
+}
+
+/// `min-char-rnn sample`'s arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleArgs {
+    /// The checkpoint to sample from.
+    pub checkpoint: PathBuf,
+    /// Characters to generate after the prime.
+    pub length: usize,
+    /// `None` for temperature 1; ignored with `argmax`.
+    pub temperature: Option<f64>,
+    /// Text to continue.
+    pub prime: String,
+    /// `None`: the checkpoint's own random state.
+    pub seed: Option<u64>,
+    /// Always take the most likely character.
+    pub argmax: bool,
+}
+
+/// One option: its name and the name of its value (`None` for a switch like `--argmax`).
+struct Flag {
+    name: &'static str,
+    value: Option<&'static str>,
+}
+
+const fn flag(name: &'static str, value: &'static str) -> Flag {
+    Flag {
+        name,
+        value: Some(value),
+    }
+}
+
+const TRAIN_FLAGS: &[Flag] = &[
+    flag("--iterations", "N"),
+    flag("--hidden-size", "H"),
+    flag("--seq-length", "T"),
+    flag("--learning-rate", "LR"),
+    flag("--seed", "S"),
+    flag("--print-every", "N"),
+    flag("--sample-every", "N"),
+    flag("--sample-length", "N"),
+    flag("--checkpoint", "PATH"),
+    flag("--checkpoint-every", "N"),
+    flag("--resume", "PATH"),
+    flag("--plot", "PATH"),
+    flag("--val-fraction", "F"),
+];
+
+const SAMPLE_FLAGS: &[Flag] = &[
+    flag("--checkpoint", "PATH"),
+    flag("--length", "N"),
+    flag("--temperature", "T"),
+    flag("--prime", "TEXT"),
+    flag("--seed", "S"),
+    Flag {
+        name: "--argmax",
+        value: None,
+    },
+];
+
+// ANCHOR: parse
+/// Parses the arguments after the program name.
+///
+/// No arguments train with every default; arguments that start with `-` but no command are
+/// `train`'s (so `min-char-rnn --iterations 500` works).
+pub fn parse(args: &[OsString]) -> Result<Parsed, Failure> {
+    let mut strings = Vec::with_capacity(args.len());
+    for arg in args {
+        match arg.to_str() {
+            Some(s) => strings.push(s.to_string()),
+            None => {
+                return Err(Failure::usage(
+                    Command::Top,
+                    format!("argument '{}' is not valid UTF-8", arg.to_string_lossy()),
+                ));
+            }
+        }
+    }
+    let Some(first) = strings.first() else {
+        return Ok(Parsed::Train(TrainArgs::default()));
+    };
+    match first.as_str() {
+        "train" => parse_train(&strings[1..]),
+        "sample" => parse_sample(&strings[1..]),
+        "help" => match strings.get(1).map(String::as_str) {
+            None => Ok(Parsed::Help(Command::Top)),
+            Some("train") => Ok(Parsed::Help(Command::Train)),
+            Some("sample") => Ok(Parsed::Help(Command::Sample)),
+            Some(other) => Err(Failure::usage(
+                Command::Top,
+                format!("no help for '{other}': the commands are train and sample"),
+            )),
+        },
+        "-h" | "--help" => Ok(Parsed::Help(Command::Top)),
+        "-V" | "--version" => Ok(Parsed::Version),
+        option if option.starts_with('-') => parse_train(&strings),
+        other => Err(Failure::usage(
+            Command::Top,
+            format!(
+                "unknown command '{other}': the commands are train, sample and help \
+                 (to train on a file: min-char-rnn train {other})"
+            ),
+        )),
+    }
+}
+// ANCHOR_END: parse
+
+/// The options and positional arguments of one command, before their values are checked.
+struct Tokens {
+    options: Vec<(&'static str, String)>,
+    positional: Vec<String>,
+    help: bool,
+    version: bool,
+}
+
+impl Tokens {
+    /// The raw value of `name`, if given.
+    fn get(&self, name: &str) -> Option<&str> {
+        self.options
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Splits `args` into options (checked against `flags`) and positional arguments.
+fn tokenize(command: Command, args: &[String], flags: &[Flag]) -> Result<Tokens, Failure> {
+    let mut tokens = Tokens {
+        options: Vec::new(),
+        positional: Vec::new(),
+        help: false,
+        version: false,
+    };
+    let mut k = 0;
+    while k < args.len() {
+        let arg = &args[k];
+        k += 1;
+        if arg == "--" {
+            tokens.positional.extend(args[k..].iter().cloned());
+            break;
+        }
+        if arg == "-h" || arg == "--help" {
+            tokens.help = true;
+            continue;
+        }
+        if arg == "-V" || arg == "--version" {
+            tokens.version = true;
+            continue;
+        }
+        if !arg.starts_with('-') || arg == "-" {
+            tokens.positional.push(arg.clone());
+            continue;
+        }
+        let (name, inline_value) = match arg.split_once('=') {
+            Some((name, value)) => (name, Some(value.to_string())),
+            None => (arg.as_str(), None),
+        };
+        let Some(spec) = flags.iter().find(|f| f.name == name) else {
+            return Err(Failure::usage(
+                command,
+                unknown_option(command, name, flags),
+            ));
+        };
+        if tokens.get(spec.name).is_some() {
+            return Err(Failure::usage(
+                command,
+                format!("{} is given more than once", spec.name),
+            ));
+        }
+        let value = match (spec.value, inline_value) {
+            (None, None) => String::new(),
+            (None, Some(_)) => {
+                return Err(Failure::usage(
+                    command,
+                    format!("{} takes no value", spec.name),
+                ));
+            }
+            (Some(_), Some(value)) => value,
+            (Some(placeholder), None) => match args.get(k) {
+                Some(value) if !looks_like_option(value) => {
+                    k += 1;
+                    value.clone()
+                }
+                _ => {
+                    return Err(Failure::usage(
+                        command,
+                        format!("{} needs a value: {} {placeholder}", spec.name, spec.name),
+                    ));
+                }
+            },
+        };
+        tokens.options.push((spec.name, value));
+    }
+    Ok(tokens)
+}
+
+/// `--iterations` is an option; `-1` and `-0.5` are values.
+fn looks_like_option(arg: &str) -> bool {
+    arg.starts_with("--") || (arg.starts_with('-') && arg.parse::<f64>().is_err() && arg != "-")
+}
+
+/// "unknown option '--iteratons' for train (did you mean --iterations?)", or the list of
+/// options when nothing is close.
+fn unknown_option(command: Command, name: &str, flags: &[Flag]) -> String {
+    let mut best: Option<(usize, &str)> = None;
+    for f in flags {
+        let d = edit_distance(name, f.name);
+        if d <= 3 && best.is_none_or(|(best_d, _)| d < best_d) {
+            best = Some((d, f.name));
+        }
+    }
+    let which = match command {
+        Command::Sample => "sample",
+        _ => "train",
+    };
+    match best {
+        Some((_, suggestion)) => {
+            format!("unknown option '{name}' for {which} (did you mean {suggestion}?)")
+        }
+        None => {
+            let names: Vec<&str> = flags.iter().map(|f| f.name).collect();
+            format!(
+                "unknown option '{name}' for {which}; the options are {}, --help, --version",
+                names.join(", ")
+            )
+        }
+    }
+}
+
+/// Levenshtein distance: the fewest one-character insertions, deletions and substitutions
+/// that turn `a` into `b`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        current[0] = i + 1;
+        for j in 0..b.len() {
+            let substitute = previous[j] + usize::from(ca != b[j]);
+            current[j + 1] = substitute.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+fn invalid(command: Command, flag: &str, value: &str, expected: &str) -> Failure {
+    Failure::usage(
+        command,
+        format!("invalid value '{value}' for {flag}: expected {expected}"),
+    )
+}
+
+/// The largest hidden size accepted: `w_hh` alone is then 800 MB.
+const MAX_HIDDEN_SIZE: usize = 10_000;
+/// The largest sequence length accepted (the forward cache grows with it).
+const MAX_SEQ_LENGTH: usize = 100_000;
+/// The most characters one sample may have.
+const MAX_SAMPLE_LENGTH: usize = 10_000_000;
+
+/// A whole number `>= min`.
+fn whole(command: Command, flag: &str, value: &str, min: usize) -> Result<usize, Failure> {
+    bounded(command, flag, value, min, usize::MAX)
+}
+
+/// A whole number in `min..=max`: sizes beyond `max` would exhaust the memory, which aborts
+/// the process instead of reporting an error.
+fn bounded(
+    command: Command,
+    flag: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<usize, Failure> {
+    match value.parse::<usize>() {
+        Ok(n) if n >= min && n <= max => Ok(n),
+        _ if max < usize::MAX => Err(invalid(
+            command,
+            flag,
+            value,
+            &format!("a whole number from {min} to {max}"),
+        )),
+        _ => Err(invalid(
+            command,
+            flag,
+            value,
+            &format!("a whole number, {min} or more"),
+        )),
+    }
+}
+
+/// A finite number above 0.
+fn positive(command: Command, flag: &str, value: &str, extra: &str) -> Result<f64, Failure> {
+    match value.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(invalid(
+            command,
+            flag,
+            value,
+            &format!("a finite number above 0{extra}"),
+        )),
+    }
+}
+
+fn seed(command: Command, value: &str) -> Result<u64, Failure> {
+    value.parse::<u64>().map_err(|_| {
+        invalid(
+            command,
+            "--seed",
+            value,
+            "a whole number from 0 to 18446744073709551615",
+        )
+    })
+}
+
+// ANCHOR: parse_train
+fn parse_train(args: &[String]) -> Result<Parsed, Failure> {
+    let c = Command::Train;
+    let tokens = tokenize(c, args, TRAIN_FLAGS)?;
+    if tokens.help {
+        return Ok(Parsed::Help(c));
+    }
+    if tokens.version {
+        return Ok(Parsed::Version);
+    }
+    let mut train = TrainArgs::default();
+    match tokens.positional.as_slice() {
+        [] => {}
+        [file] => train.file = Some(PathBuf::from(file)),
+        [_, extra, ..] => {
+            return Err(Failure::usage(
+                c,
+                format!("unexpected argument '{extra}': train reads one FILE"),
+            ));
+        }
+    }
+    for (name, value) in &tokens.options {
+        let value = value.as_str();
+        match *name {
+            "--iterations" => train.iterations = whole(c, name, value, 0)?,
+            "--hidden-size" => {
+                train.hidden_size = Some(bounded(c, name, value, 1, MAX_HIDDEN_SIZE)?);
+            }
+            "--seq-length" => {
+                train.seq_length = Some(bounded(c, name, value, 1, MAX_SEQ_LENGTH)?);
+            }
+            "--learning-rate" => {
+                train.learning_rate = Some(positive(c, name, value, " (such as 0.1)")?);
+            }
+            "--seed" => train.seed = Some(seed(c, value)?),
+            "--print-every" => train.print_every = whole(c, name, value, 0)?,
+            "--sample-every" => train.sample_every = whole(c, name, value, 0)?,
+            "--sample-length" => {
+                train.sample_length = bounded(c, name, value, 0, MAX_SAMPLE_LENGTH)?;
+            }
+            "--checkpoint" => train.checkpoint = Some(path(c, name, value)?),
+            "--checkpoint-every" => train.checkpoint_every = whole(c, name, value, 0)?,
+            "--resume" => train.resume = Some(path(c, name, value)?),
+            "--plot" => train.plot = Some(path(c, name, value)?),
+            "--val-fraction" => match value.parse::<f64>() {
+                Ok(f) if f > 0.0 && f < 1.0 => train.val_fraction = Some(f),
+                _ => {
+                    return Err(invalid(
+                        c,
+                        name,
+                        value,
+                        "a number strictly between 0 and 1 (such as 0.1)",
+                    ));
+                }
+            },
+            _ => unreachable!("every flag of TRAIN_FLAGS is handled"),
+        }
+    }
+    if train.resume.is_some() && train.seed.is_some() {
+        return Err(Failure::usage(
+            c,
+            "--seed cannot be used with --resume: the random state comes from the checkpoint",
+        ));
+    }
+    Ok(Parsed::Train(train))
+}
+// ANCHOR_END: parse_train
+
+fn path(command: Command, flag: &str, value: &str) -> Result<PathBuf, Failure> {
+    if value.is_empty() {
+        return Err(invalid(command, flag, value, "a file path"));
+    }
+    Ok(PathBuf::from(value))
+}
+
+fn parse_sample(args: &[String]) -> Result<Parsed, Failure> {
+    let c = Command::Sample;
+    let tokens = tokenize(c, args, SAMPLE_FLAGS)?;
+    if tokens.help {
+        return Ok(Parsed::Help(c));
+    }
+    if tokens.version {
+        return Ok(Parsed::Version);
+    }
+    if let Some(extra) = tokens.positional.first() {
+        return Err(Failure::usage(
+            c,
+            format!(
+                "unexpected argument '{extra}': give the checkpoint with --checkpoint \
+                 PATH and the text to continue with --prime TEXT"
+            ),
+        ));
+    }
+    let mut sample = SampleArgs {
+        checkpoint: PathBuf::from(DEFAULT_CHECKPOINT),
+        length: 200,
+        temperature: None,
+        prime: String::new(),
+        seed: None,
+        argmax: false,
+    };
+    for (name, value) in &tokens.options {
+        let value = value.as_str();
+        match *name {
+            "--checkpoint" => sample.checkpoint = path(c, name, value)?,
+            "--length" => sample.length = bounded(c, name, value, 0, MAX_SAMPLE_LENGTH)?,
+            "--temperature" => {
+                let extra = " (such as 0.8; for the most likely character every time, \
+                             use --argmax)";
+                sample.temperature = Some(positive(c, name, value, extra)?);
+            }
+            "--prime" => sample.prime = value.to_string(),
+            "--seed" => sample.seed = Some(seed(c, value)?),
+            "--argmax" => sample.argmax = true,
+            _ => unreachable!("every flag of SAMPLE_FLAGS is handled"),
+        }
+    }
+    if sample.argmax && tokens.get("--temperature").is_some() {
+        return Err(Failure::usage(
+            c,
+            "--argmax and --temperature cannot be used together: --argmax always takes \
+             the most likely character",
+        ));
+    }
+    Ok(Parsed::Sample(sample))
+}
+
+/// The help text of `command`.
+pub fn help(command: Command) -> String {
+    let text = match command {
+        Command::Top => TOP_HELP,
+        Command::Train => TRAIN_HELP,
+        Command::Sample => SAMPLE_HELP,
+    };
+    text.replace("{version}", env!("CARGO_PKG_VERSION"))
+}
+
+const TOP_HELP: &str = "\
+min-char-rnn {version}
+A character-level recurrent neural network that learns to write like a text:
+Karpathy's min-char-rnn, step by step, in Rust.
+
+Usage: min-char-rnn [COMMAND] [OPTIONS]
+
+Commands:
+  train   train on a text (the default: with no command, options are train's)
+  sample  write text with a trained checkpoint
+  help    print this help, or a command's (min-char-rnn help train)
+
+Options:
+  -h, --help     print help (also after a command: min-char-rnn train --help)
+  -V, --version  print the version
+
+Examples:
+  min-char-rnn                              train on the built-in corpus (20000 iterations)
+  min-char-rnn train book.txt --val-fraction 0.1
+  min-char-rnn sample --checkpoint min-char-rnn.ckpt --prime \"The \"
+";
+
+const TRAIN_HELP: &str = "\
+Train on a text, printing the smooth loss and samples as the original does, and saving a
+checkpoint and an SVG loss plot as it goes (Ctrl-C at any time keeps the last checkpoint).
+
+Usage: min-char-rnn train [FILE] [OPTIONS]
+
+Arguments:
+  [FILE]  the UTF-8 text to learn [default: the built-in corpus, data/corpus.txt]
+
+Options:
+      --iterations N        the total iteration count to reach, counting those of a
+                            resumed checkpoint [default: 20000]
+      --hidden-size H       size of the hidden state, at least 1 [default: 100]
+      --seq-length T        characters per training chunk, at least 1 [default: 25]
+      --learning-rate LR    Adagrad's step size, a finite number above 0 [default: 0.1]
+      --seed S              random seed of the initial weights and the samples [default: 42]
+      --print-every N       print `iter N, loss: X` every N iterations, 0 for never
+                            [default: 100]
+      --sample-every N      print a sample every N iterations, 0 for never [default: 1000]
+      --sample-length N     characters per sample [default: 200]
+      --checkpoint PATH     where to save the checkpoint [default: the --resume file,
+                            else min-char-rnn.ckpt]
+      --checkpoint-every N  save every N iterations and at the end, 0 for only at the end
+                            [default: 1000]
+      --resume PATH         continue the run saved in PATH: hidden size, seq length, seed
+                            and validation fraction come from it (--learning-rate may
+                            change it)
+      --plot PATH           where to write the loss plot [default: loss.svg next to the
+                            checkpoint]
+      --val-fraction F      hold out the last fraction F of the text (0 < F < 1) and report
+                            the loss per character on it, its perplexity and bits per
+                            character [default: off]
+  -h, --help                print this help
+  -V, --version             print the version
+
+Examples:
+  min-char-rnn train
+  min-char-rnn train book.txt --iterations 100000 --val-fraction 0.05
+  min-char-rnn train book.txt --resume min-char-rnn.ckpt --iterations 200000
+";
+
+const SAMPLE_HELP: &str = "\
+Write text with a trained checkpoint. Only the text goes to standard output.
+
+Usage: min-char-rnn sample [--checkpoint PATH] [OPTIONS]
+
+Options:
+      --checkpoint PATH  the checkpoint to use [default: min-char-rnn.ckpt]
+      --length N         characters to write after the prime [default: 200]
+      --temperature T    below 1 plays safe, above 1 takes risks; a finite number above 0
+                         [default: 1]
+      --prime TEXT       text for the network to read first and continue; it is printed
+                         too [default: none, start as after a newline]
+      --seed S           random seed [default: the checkpoint's random state, so the same
+                         checkpoint writes the same text; change it for another]
+      --argmax           always take the most likely character (no randomness)
+  -h, --help             print this help
+  -V, --version          print the version
+
+Examples:
+  min-char-rnn sample
+  min-char-rnn sample --checkpoint run.ckpt --length 500 --temperature 0.7 --prime \"The \"
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_strs(args: &[&str]) -> Result<Parsed, Failure> {
+        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+        parse(&args)
+    }
+
+    #[test]
+    fn no_arguments_train_with_the_defaults() {
+        match parse_strs(&[]) {
+            Ok(Parsed::Train(args)) => assert_eq!(args, TrainArgs::default()),
+            other => panic!("expected train, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn both_value_syntaxes_and_negative_values_are_read() {
+        match parse_strs(&["train", "t.txt", "--iterations=5", "--seed", "7"]) {
+            Ok(Parsed::Train(args)) => {
+                assert_eq!(args.file, Some(PathBuf::from("t.txt")));
+                assert_eq!((args.iterations, args.seed), (5, Some(7)));
+            }
+            other => panic!("expected train, got {other:?}"),
+        }
+        // `-1` is read as the value (and rejected), not as an unknown option.
+        match parse_strs(&["train", "--learning-rate", "-1"]) {
+            Err(Failure::Usage { message, .. }) => {
+                assert!(message.contains("'-1' for --learning-rate"), "{message}")
+            }
+            other => panic!("expected a usage error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_misspelt_option_gets_a_suggestion() {
+        match parse_strs(&["train", "--iteratons", "5"]) {
+            Err(Failure::Usage { message, .. }) => {
+                assert!(message.contains("did you mean --iterations?"), "{message}")
+            }
+            other => panic!("expected a usage error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn edit_distance_counts_single_character_edits() {
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("same", "same"), 0);
+    }
+}

@@ -1,0 +1,513 @@
+//! A loss curve as an SVG picture, written by hand with `std`: no plotting library, just
+//! text in the SVG format that every browser draws.
+//!
+//! A [`Chart`] is a title, two axis labels and a few [`Series`] of `(x, y)` points.
+//! [`Chart::to_svg`] maps the data onto a fixed 800 × 500 canvas:
+//!
+//! ```text
+//! px = left + (x − x_min) / (x_max − x_min) · width        x grows to the right
+//! py = top  + (y_max − y) / (y_max − y_min) · height       y grows *up*, SVG's y grows down
+//! ```
+//!
+//! and draws grid lines at round numbers ([`nice_ticks`]: steps of 1, 2 or 5 times a power of
+//! ten), the axes' labels, the title, a legend and one polyline per series. Every piece of
+//! text goes through [`escape_xml`] first, so a file name such as `tom & jerry.txt` cannot
+//! break the XML.
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::Path;
+
+/// The canvas size, in SVG user units (pixels when shown at 100%).
+const WIDTH: f64 = 800.0;
+const HEIGHT: f64 = 500.0;
+/// The margins around the plotting area, room for the title, ticks and labels.
+const LEFT: f64 = 80.0;
+const RIGHT: f64 = 30.0;
+const TOP: f64 = 60.0;
+const BOTTOM: f64 = 70.0;
+/// The colours of the series, in order (blue, red, green, purple), then again.
+const COLOURS: [&str; 4] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
+
+/// One named line of `(x, y)` points.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::plot::Series;
+/// let series = Series::new("training", vec![(0.0, 4.2), (100.0, 3.9)]);
+/// assert_eq!(series.points.len(), 2);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    /// The name shown in the legend.
+    pub name: String,
+    /// The points, in the order they are joined.
+    pub points: Vec<(f64, f64)>,
+}
+
+impl Series {
+    /// A series called `name` through `points`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = min_char_rnn::plot::Series::new("validation", vec![(0.0, 1.0)]);
+    /// assert_eq!(s.name, "validation");
+    /// ```
+    pub fn new(name: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
+        Series {
+            name: name.into(),
+            points,
+        }
+    }
+}
+
+/// A line chart: title, axis labels, series.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::plot::{Chart, Series};
+/// let chart = Chart {
+///     title: "Loss".to_string(),
+///     x_label: "iteration".to_string(),
+///     y_label: "loss per character".to_string(),
+///     series: vec![Series::new("training", vec![(0.0, 4.2), (1000.0, 2.5)])],
+/// };
+/// let svg = chart.to_svg();
+/// assert!(svg.starts_with("<?xml"));
+/// assert!(svg.contains("<polyline"));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chart {
+    /// Shown centred above the plot.
+    pub title: String,
+    /// Shown below the horizontal axis.
+    pub x_label: String,
+    /// Shown, turned, left of the vertical axis.
+    pub y_label: String,
+    /// The lines, drawn in order, each in its own colour.
+    pub series: Vec<Series>,
+}
+
+// ANCHOR: nice_ticks
+/// Round numbers from at or below `min` to at or above `max`, about `count` steps apart: the
+/// step is 1, 2 or 5 times a power of ten, the first tick a multiple of it.
+///
+/// An empty or inverted range is widened around its value, so there are always at least
+/// two ticks. Non-finite input gives `[0, 1]`.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::plot::nice_ticks;
+/// assert_eq!(nice_ticks(0.0, 19_900.0, 5), [0.0, 5000.0, 10000.0, 15000.0, 20000.0]);
+/// assert_eq!(nice_ticks(2.13, 4.26, 5), [2.0, 2.5, 3.0, 3.5, 4.0, 4.5]);
+/// assert_eq!(nice_ticks(3.0, 3.0, 4), [2.0, 2.5, 3.0, 3.5, 4.0]); // a flat line, widened
+/// assert_eq!(nice_ticks(-1e308, 1e308, 5), [-1e308, 1e308]); // too wide for round steps
+/// ```
+pub fn nice_ticks(min: f64, max: f64, count: usize) -> Vec<f64> {
+    if !(min.is_finite() && max.is_finite()) {
+        return vec![0.0, 1.0];
+    }
+    let (mut min, mut max) = (min.min(max), min.max(max));
+    if max - min < 1e-12 * max.abs().max(1.0) {
+        let pad = (min.abs() * 0.1).max(1.0); // a flat line: show it in the middle
+        min -= pad;
+        max += pad;
+    }
+    let step = nice_step((max - min) / count.max(1) as f64);
+    if !step.is_finite() {
+        return vec![min, max]; // a range beyond f64 (such as −1e308 to 1e308): no round steps
+    }
+    let first = (min / step).floor() as i64;
+    let last = (max / step).ceil() as i64;
+    let mut ticks = Vec::new();
+    for k in first..=last {
+        ticks.push(round_to_step(k as f64 * step, step));
+    }
+    if ticks.len() < 2 {
+        return vec![min, max];
+    }
+    ticks
+}
+// ANCHOR_END: nice_ticks
+
+/// The smallest of `1, 2, 5, 10` times a power of ten that is at least `raw`.
+fn nice_step(raw: f64) -> f64 {
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let normalised = raw / magnitude; // in [1, 10)
+    let nice = if normalised <= 1.0 {
+        1.0
+    } else if normalised <= 2.0 {
+        2.0
+    } else if normalised <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * magnitude
+}
+
+/// `x` without the binary rounding noise of `k · step` (`0.30000000000000004` → `0.3`).
+fn round_to_step(x: f64, step: f64) -> f64 {
+    let decimals = decimals_for(step);
+    let scale = 10f64.powi(decimals as i32);
+    (x * scale).round() / scale
+}
+
+/// How many decimals a tick label needs for ticks `step` apart.
+fn decimals_for(step: f64) -> usize {
+    let d = -step.log10().floor();
+    if d > 0.0 { d as usize } else { 0 }
+}
+
+// ANCHOR: escape_xml
+/// `text` with the five characters XML gives a meaning escaped (`&` → `&amp;`, `<` → `&lt;`,
+/// `>` → `&gt;`, `"` → `&quot;`, `'` → `&apos;`), and control characters other than tab and
+/// newline dropped (XML 1.0 does not allow them at all).
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::plot::escape_xml;
+/// assert_eq!(escape_xml("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+/// ```
+pub fn escape_xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' => out.push(ch),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+// ANCHOR_END: escape_xml
+
+impl Chart {
+    // ANCHOR: to_svg
+    /// The chart as a complete SVG document. Points that are not finite are left out.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::plot::{Chart, Series};
+    /// let chart = Chart {
+    ///     title: "R&D".to_string(),
+    ///     x_label: "x".to_string(),
+    ///     y_label: "y".to_string(),
+    ///     series: vec![Series::new("a", vec![(0.0, 1.0), (1.0, f64::NAN), (2.0, 0.5)])],
+    /// };
+    /// let svg = chart.to_svg();
+    /// assert!(svg.contains(">R&amp;D</text>"));
+    /// assert!(svg.trim_end().ends_with("</svg>"));
+    /// ```
+    pub fn to_svg(&self) -> String {
+        let points: Vec<Vec<(f64, f64)>> = self
+            .series
+            .iter()
+            .map(|s| {
+                s.points
+                    .iter()
+                    .copied()
+                    .filter(|(x, y)| x.is_finite() && y.is_finite())
+                    .collect()
+            })
+            .collect();
+        let (x_ticks, y_ticks) = ticks_for(&points);
+        let frame = Frame::new(&x_ticks, &y_ticks);
+
+        let mut svg = String::new();
+        let _ = writeln!(svg, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+        let _ = writeln!(
+            svg,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="13">"#
+        );
+        let _ = writeln!(
+            svg,
+            r#"<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="white"/>"#
+        );
+        self.write_title_and_labels(&mut svg);
+        frame.write_grid(&mut svg, &x_ticks, &y_ticks);
+        let mut any = false;
+        for (k, series) in points.iter().enumerate() {
+            any |= !series.is_empty();
+            frame.write_series(&mut svg, series, COLOURS[k % COLOURS.len()]);
+        }
+        if any {
+            self.write_legend(&mut svg);
+        } else {
+            let (cx, cy) = (LEFT + frame.width / 2.0, TOP + frame.height / 2.0);
+            let _ = writeln!(
+                svg,
+                r##"<text x="{cx}" y="{cy}" text-anchor="middle" fill="#666">no data yet</text>"##
+            );
+        }
+        svg.push_str("</svg>\n");
+        svg
+    }
+    // ANCHOR_END: to_svg
+
+    /// Writes [`Chart::to_svg`] to `path` atomically (see
+    /// [`write_atomic`](crate::checkpoint::write_atomic)).
+    ///
+    /// # Errors
+    ///
+    /// Any I/O error; `path` is then untouched.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::plot::{Chart, Series};
+    /// let chart = Chart {
+    ///     title: "t".to_string(),
+    ///     x_label: "x".to_string(),
+    ///     y_label: "y".to_string(),
+    ///     series: vec![Series::new("s", vec![(0.0, 1.0), (1.0, 2.0)])],
+    /// };
+    /// let path = std::env::temp_dir().join(format!("doc-plot-{}.svg", std::process::id()));
+    /// chart.save(&path)?;
+    /// assert!(std::fs::read_to_string(&path)?.contains("<svg"));
+    /// # std::fs::remove_file(&path)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn save(&self, path: impl AsRef<Path>) -> io::Result<()> {
+        crate::checkpoint::write_atomic(path.as_ref(), self.to_svg().as_bytes())
+    }
+
+    fn write_title_and_labels(&self, svg: &mut String) {
+        let plot_width = WIDTH - LEFT - RIGHT;
+        let plot_height = HEIGHT - TOP - BOTTOM;
+        let (cx, cy) = (LEFT + plot_width / 2.0, TOP + plot_height / 2.0);
+        let _ = writeln!(
+            svg,
+            r#"<text x="{}" y="32" text-anchor="middle" font-size="18" font-weight="bold">{}</text>"#,
+            WIDTH / 2.0,
+            escape_xml(&self.title)
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="{cx}" y="{}" text-anchor="middle">{}</text>"#,
+            HEIGHT - 22.0,
+            escape_xml(&self.x_label)
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="22" y="{cy}" text-anchor="middle" transform="rotate(-90 22 {cy})">{}</text>"#,
+            escape_xml(&self.y_label)
+        );
+    }
+
+    fn write_legend(&self, svg: &mut String) {
+        let longest = self
+            .series
+            .iter()
+            .map(|s| s.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        let box_width = 48.0 + 7.5 * longest as f64; // about 7.5 units per character
+        let box_height = 10.0 + 20.0 * self.series.len() as f64;
+        let x = WIDTH - RIGHT - box_width - 10.0;
+        let y = TOP + 10.0;
+        let _ = writeln!(
+            svg,
+            r##"<rect x="{x}" y="{y}" width="{box_width}" height="{box_height}" fill="white" fill-opacity="0.85" stroke="#999"/>"##
+        );
+        for (k, series) in self.series.iter().enumerate() {
+            let row = y + 15.0 + 20.0 * k as f64;
+            let colour = COLOURS[k % COLOURS.len()];
+            let _ = writeln!(
+                svg,
+                r#"<line x1="{}" y1="{row}" x2="{}" y2="{row}" stroke="{colour}" stroke-width="2.5"/>"#,
+                x + 8.0,
+                x + 32.0
+            );
+            let _ = writeln!(
+                svg,
+                r#"<text x="{}" y="{}">{}</text>"#,
+                x + 40.0,
+                row + 4.5,
+                escape_xml(&series.name)
+            );
+        }
+    }
+}
+
+/// Ticks for both axes, covering every point (or `[0, 1]` without points).
+fn ticks_for(series: &[Vec<(f64, f64)>]) -> (Vec<f64>, Vec<f64>) {
+    let (mut x_min, mut x_max) = (f64::INFINITY, f64::NEG_INFINITY);
+    let (mut y_min, mut y_max) = (f64::INFINITY, f64::NEG_INFINITY);
+    for points in series {
+        for &(x, y) in points {
+            x_min = x_min.min(x);
+            x_max = x_max.max(x);
+            y_min = y_min.min(y);
+            y_max = y_max.max(y);
+        }
+    }
+    if x_min > x_max {
+        return (vec![0.0, 1.0], vec![0.0, 1.0]);
+    }
+    (nice_ticks(x_min, x_max, 5), nice_ticks(y_min, y_max, 5))
+}
+
+/// Where `v` lies between `lo` (0) and `hi` (1). The halves keep `hi − lo` finite even for a
+/// range such as −1e308 to 1e308 (halving an `f64` is exact).
+fn fraction(v: f64, lo: f64, hi: f64) -> f64 {
+    let t = (v * 0.5 - lo * 0.5) / (hi * 0.5 - lo * 0.5);
+    if t.is_finite() { t } else { 0.0 }
+}
+
+/// A tick label: `decimals` after the point, or `1.5e7` style for very large or small values.
+fn label(value: f64, decimals: usize) -> String {
+    let size = value.abs();
+    if size >= 1e7 || (size > 0.0 && size < 1e-4) {
+        format!("{value:e}")
+    } else {
+        format!("{value:.decimals$}")
+    }
+}
+
+/// The plotting area and the data ranges its edges stand for.
+struct Frame {
+    width: f64,
+    height: f64,
+    x_range: (f64, f64),
+    y_range: (f64, f64),
+}
+
+impl Frame {
+    fn new(x_ticks: &[f64], y_ticks: &[f64]) -> Frame {
+        let first_last = |t: &[f64]| (t[0], t[t.len() - 1]);
+        Frame {
+            width: WIDTH - LEFT - RIGHT,
+            height: HEIGHT - TOP - BOTTOM,
+            x_range: first_last(x_ticks),
+            y_range: first_last(y_ticks),
+        }
+    }
+
+    /// Data coordinates → canvas coordinates.
+    fn to_canvas(&self, x: f64, y: f64) -> (f64, f64) {
+        let (x0, x1) = self.x_range;
+        let (y0, y1) = self.y_range;
+        let px = LEFT + fraction(x, x0, x1) * self.width;
+        let py = TOP + (1.0 - fraction(y, y0, y1)) * self.height; // SVG's y axis points down
+        (px, py)
+    }
+
+    fn write_grid(&self, svg: &mut String, x_ticks: &[f64], y_ticks: &[f64]) {
+        let bottom = TOP + self.height;
+        let right = LEFT + self.width;
+        let x_decimals = decimals_for(x_ticks[1] - x_ticks[0]);
+        for &x in x_ticks {
+            let (px, _) = self.to_canvas(x, self.y_range.0);
+            let _ = writeln!(
+                svg,
+                r##"<line x1="{px:.2}" y1="{TOP}" x2="{px:.2}" y2="{bottom}" stroke="#e4e4e4"/>"##
+            );
+            let _ = writeln!(
+                svg,
+                r#"<text x="{px:.2}" y="{}" text-anchor="middle">{}</text>"#,
+                bottom + 20.0,
+                label(x, x_decimals)
+            );
+        }
+        let y_decimals = decimals_for(y_ticks[1] - y_ticks[0]);
+        for &y in y_ticks {
+            let (_, py) = self.to_canvas(self.x_range.0, y);
+            let _ = writeln!(
+                svg,
+                r##"<line x1="{LEFT}" y1="{py:.2}" x2="{right}" y2="{py:.2}" stroke="#e4e4e4"/>"##
+            );
+            let _ = writeln!(
+                svg,
+                r#"<text x="{}" y="{:.2}" text-anchor="end">{}</text>"#,
+                LEFT - 8.0,
+                py + 4.5,
+                label(y, y_decimals)
+            );
+        }
+        let _ = writeln!(
+            svg,
+            r#"<rect x="{LEFT}" y="{TOP}" width="{}" height="{}" fill="none" stroke="black"/>"#,
+            self.width, self.height
+        );
+    }
+
+    fn write_series(&self, svg: &mut String, points: &[(f64, f64)], colour: &str) {
+        if points.len() == 1 {
+            let (px, py) = self.to_canvas(points[0].0, points[0].1);
+            let _ = writeln!(
+                svg,
+                r#"<circle cx="{px:.2}" cy="{py:.2}" r="3" fill="{colour}"/>"#
+            );
+            return;
+        }
+        if points.is_empty() {
+            return;
+        }
+        svg.push_str("<polyline fill=\"none\" stroke=\"");
+        svg.push_str(colour);
+        svg.push_str("\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"");
+        for (k, &(x, y)) in points.iter().enumerate() {
+            let (px, py) = self.to_canvas(x, y);
+            if k > 0 {
+                svg.push(' ');
+            }
+            let _ = write!(svg, "{px:.2},{py:.2}");
+        }
+        svg.push_str("\"/>\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart(points: Vec<(f64, f64)>) -> Chart {
+        Chart {
+            title: "t".to_string(),
+            x_label: "x".to_string(),
+            y_label: "y".to_string(),
+            series: vec![Series::new("s", points)],
+        }
+    }
+
+    #[test]
+    fn degenerate_and_extreme_data_still_make_a_picture() {
+        let cases = [
+            vec![],
+            vec![(5.0, 2.0)],
+            vec![(0.0, 1.0), (0.0, 1.0)],
+            vec![(f64::NAN, 1.0), (1.0, f64::INFINITY)],
+            vec![(0.0, -1e308), (1.0, 1e308)],
+            vec![(1e15, 1e-300), (1e15 + 1.0, 2e-300)],
+        ];
+        for points in cases {
+            let svg = chart(points.clone()).to_svg();
+            assert!(svg.trim_end().ends_with("</svg>"), "{points:?}");
+            assert!(
+                !svg.contains("NaN") && !svg.contains("inf"),
+                "{points:?}:\n{svg}"
+            );
+        }
+    }
+
+    #[test]
+    fn ticks_are_round_and_cover_the_data() {
+        for (min, max) in [(0.0, 7.0), (0.013, 0.0171), (-3.2, 41.0), (1234.0, 98765.0)] {
+            let ticks = nice_ticks(min, max, 5);
+            assert!(ticks[0] <= min && *ticks.last().unwrap_or(&0.0) >= max);
+            assert!((2..=12).contains(&ticks.len()), "{ticks:?}");
+        }
+    }
+}
