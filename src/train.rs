@@ -50,7 +50,6 @@ use crate::{Adagrad, Grads, Hyperparams, Params, Vector};
 use std::fmt;
 use std::ops::ControlFlow;
 
-// ANCHOR: loss_fun
 /// The original's `lossFun`: forward pass, loss, backward pass and clipping, in one call.
 ///
 /// Returns the summed loss of the chunk; the gradients are left (clipped) in `grads`, the last
@@ -70,6 +69,7 @@ use std::ops::ControlFlow;
 /// let loss = loss_fun(&params, &[0, 1, 2], &[1, 2, 3], &Vector::zeros(8), &mut cache, &mut grads);
 /// assert!((loss - 3.0 * 5f64.ln()).abs() < 0.01); // at init, p ≈ 1/V: loss ≈ T ln V
 /// ```
+// ANCHOR: loss_fun
 #[track_caller]
 pub fn loss_fun(
     params: &Params,
@@ -88,6 +88,7 @@ pub fn loss_fun(
 // ANCHOR_END: loss_fun
 
 /// What one iteration did.
+// ANCHOR: step_report
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StepReport {
     /// The iteration number `n` of this step (0 for the first).
@@ -99,8 +100,10 @@ pub struct StepReport {
     /// The smoothed loss after this step.
     pub smooth_loss: f64,
 }
+// ANCHOR_END: step_report
 
 /// What [`Trainer::run`] reports as it goes.
+// ANCHOR: event
 #[derive(Debug)]
 pub enum Event<'a> {
     /// A sample, drawn before iteration `iteration` (as the original does every 100).
@@ -113,8 +116,10 @@ pub enum Event<'a> {
     /// An iteration finished.
     Step(&'a StepReport),
 }
+// ANCHOR_END: event
 
 /// Why training cannot start or cannot go on.
+// ANCHOR: train_error
 #[derive(Clone, Debug, PartialEq)]
 pub enum TrainError {
     /// A hyperparameter cannot work.
@@ -145,6 +150,7 @@ pub enum TrainError {
         loss: f64,
     },
 }
+// ANCHOR_END: train_error
 
 impl fmt::Display for TrainError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -201,6 +207,7 @@ impl From<ConfigError> for TrainError {
 /// assert!(trainer.smooth_loss < first.smooth_loss);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+// ANCHOR: trainer_struct
 #[derive(Clone, Debug)]
 pub struct Trainer {
     /// The learned parameters.
@@ -226,8 +233,8 @@ pub struct Trainer {
     /// Reused by every step (allocated once).
     grads: Grads,
 }
+// ANCHOR_END: trainer_struct
 
-// ANCHOR: smooth_loss_start
 /// The smoothed loss before any training: `−ln(1/V) · T`, the loss of a uniform guess.
 ///
 /// # Examples
@@ -236,6 +243,7 @@ pub struct Trainer {
 /// let start = min_char_rnn::train::initial_smooth_loss(61, 25);
 /// assert!((start - 102.771).abs() < 1e-3);
 /// ```
+// ANCHOR: smooth_loss_start
 pub fn initial_smooth_loss(vocab_size: usize, seq_length: usize) -> f64 {
     -(1.0 / vocab_size as f64).ln() * seq_length as f64
 }
@@ -257,6 +265,7 @@ impl Trainer {
     /// let hp = Hyperparams::default(); // T = 25
     /// assert!(Trainer::new(vec![0, 1, 0], 2, hp, 1).is_err()); // 3 < 26 characters
     /// ```
+    // ANCHOR: trainer_new
     pub fn new(
         data: Vec<usize>,
         vocab_size: usize,
@@ -282,6 +291,7 @@ impl Trainer {
             data,
         })
     }
+    // ANCHOR_END: trainer_new
 
     /// The text being learned, as indices.
     ///
@@ -334,7 +344,6 @@ impl Trainer {
         // ANCHOR_END: reset
     }
 
-    // ANCHOR: step
     /// One iteration of the loop: take the next chunk, compute its loss and gradients, update
     /// the parameters, move on.
     ///
@@ -353,6 +362,7 @@ impl Trainer {
     /// assert_eq!(pointers, [0, 2, 0, 2]); // 4 + 2 + 1 >= 7: back to the start
     /// # Ok::<(), min_char_rnn::TrainError>(())
     /// ```
+    // ANCHOR: step
     pub fn step(&mut self) -> Result<StepReport, TrainError> {
         let t = self.hyperparams.seq_length;
         let (p, reset) = self.next_chunk();
@@ -419,6 +429,7 @@ impl Trainer {
     /// assert_eq!(trainer.sample(10, Strategy::ORIGINAL).len(), 10);
     /// # Ok::<(), min_char_rnn::TrainError>(())
     /// ```
+    // ANCHOR: trainer_sample
     pub fn sample(&mut self, n: usize, strategy: Strategy) -> Vec<usize> {
         let (p, reset) = self.next_chunk();
         let h = if reset {
@@ -428,8 +439,8 @@ impl Trainer {
         };
         generate(&self.params, &h, self.data[p], n, strategy, &mut self.rng)
     }
+    // ANCHOR_END: trainer_sample
 
-    // ANCHOR: run
     /// Trains until `iteration == until`, drawing a sample of `sample_length` characters
     /// before every iteration that is a multiple of `sample_every` (0: never), and calling
     /// `observe` with each sample and each finished step. `observe` returns
@@ -456,6 +467,7 @@ impl Trainer {
     /// assert_eq!((trainer.iteration, samples), (10, 2)); // before iterations 0 and 5
     /// # Ok::<(), min_char_rnn::TrainError>(())
     /// ```
+    // ANCHOR: run
     pub fn run(
         &mut self,
         until: usize,
@@ -485,6 +497,7 @@ impl Trainer {
 }
 
 /// Checks the data against `V` and `T` (see [`Trainer::new`]).
+// ANCHOR: check_data
 fn check_data(data: &[usize], vocab_size: usize, hp: &Hyperparams) -> Result<(), TrainError> {
     hp.validate()?;
     if vocab_size < 2 {
@@ -507,8 +520,8 @@ fn check_data(data: &[usize], vocab_size: usize, hp: &Hyperparams) -> Result<(),
     }
     Ok(())
 }
+// ANCHOR_END: check_data
 
-// ANCHOR: train_state
 /// Everything about a training run that changes as it goes, apart from the text: what a
 /// checkpoint saves so that [`Trainer::from_state`] can carry on exactly where it stopped.
 ///
@@ -524,6 +537,7 @@ fn check_data(data: &[usize], vocab_size: usize, hp: &Hyperparams) -> Result<(),
 /// assert_eq!(state.memory.w_xh.shape(), (4, 3));
 /// # Ok::<(), min_char_rnn::TrainError>(())
 /// ```
+// ANCHOR: train_state
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainState {
     /// `H`, `T` and the learning rate.
@@ -571,7 +585,6 @@ impl Trainer {
         }
     }
 
-    // ANCHOR: from_state
     /// Rebuilds a trainer from a saved [`TrainState`] and the text as indices, so that its
     /// next steps are bit for bit those the saved run would have taken.
     ///
@@ -597,6 +610,7 @@ impl Trainer {
     /// assert_eq!(a.step()?, b.step()?); // the same step, to the last bit
     /// # Ok::<(), min_char_rnn::TrainError>(())
     /// ```
+    // ANCHOR: from_state
     #[track_caller]
     pub fn from_state(data: Vec<usize>, state: TrainState) -> Result<Trainer, TrainError> {
         let (v, h) = (state.params.vocab_size(), state.hyperparams.hidden_size);
@@ -638,7 +652,6 @@ impl Trainer {
     // ANCHOR_END: from_state
 }
 
-// ANCHOR: evaluate
 /// The mean loss per character of `params` on `data`, a text it does not learn from (a
 /// held-out part): the forward pass alone, reading `data[0 .. len − 1]` and scoring each
 /// guess against the next character, `(1 / (len − 1)) · Σ_t −ln p_t[data[t + 1]]`.
@@ -660,6 +673,7 @@ impl Trainer {
 /// let loss = evaluate(&Params::zeros(4, 3), &[0, 1, 2, 3, 0]);
 /// assert!((loss - 4f64.ln()).abs() < 1e-12);
 /// ```
+// ANCHOR: evaluate
 #[track_caller]
 pub fn evaluate(params: &Params, data: &[usize]) -> f64 {
     assert!(
