@@ -39,6 +39,7 @@ use std::fmt;
 /// assert_eq!(vocab.char_to_ix('l'), Ok(2));
 /// assert_eq!(vocab.ix_to_char(3), 'o');
 /// ```
+// ANCHOR: vocab_struct
 #[derive(Clone, PartialEq, Eq)]
 pub struct Vocab {
     /// `ix_to_char`: the distinct characters in increasing order.
@@ -46,8 +47,10 @@ pub struct Vocab {
     /// `char_to_ix`: the inverse of `chars`.
     index: HashMap<char, usize>,
 }
+// ANCHOR_END: vocab_struct
 
 /// A character that is not in the vocabulary, or a list of characters that cannot be one.
+// ANCHOR: encode_error
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EncodeError {
     /// `ch`, the character at `position` (counted in characters from 0), is not in the
@@ -86,9 +89,9 @@ impl fmt::Display for EncodeError {
 }
 
 impl std::error::Error for EncodeError {}
+// ANCHOR_END: encode_error
 
 impl Vocab {
-    // ANCHOR: vocab
     /// The vocabulary of `text`: its distinct characters, sorted.
     ///
     /// # Examples
@@ -97,6 +100,7 @@ impl Vocab {
     /// let vocab = min_char_rnn::Vocab::from_text("café, café!");
     /// assert_eq!(vocab.chars(), &[' ', '!', ',', 'a', 'c', 'f', 'é']);
     /// ```
+    // ANCHOR: vocab
     pub fn from_text(text: &str) -> Vocab {
         let mut chars: Vec<char> = text.chars().collect();
         chars.sort_unstable();
@@ -119,6 +123,7 @@ impl Vocab {
     /// assert!(Vocab::from_chars(vec!['a', 'b']).is_ok());
     /// assert!(Vocab::from_chars(vec!['b', 'a']).is_err());
     /// ```
+    // ANCHOR: from_chars
     pub fn from_chars(chars: Vec<char>) -> Result<Vocab, EncodeError> {
         for position in 1..chars.len() {
             if chars[position] <= chars[position - 1] {
@@ -138,6 +143,7 @@ impl Vocab {
         }
         Vocab { chars, index }
     }
+    // ANCHOR_END: from_chars
 
     /// `V`, the number of distinct characters.
     ///
@@ -146,9 +152,11 @@ impl Vocab {
     /// ```
     /// assert_eq!(min_char_rnn::Vocab::from_text("abba").len(), 2);
     /// ```
+    // ANCHOR: len
     pub fn len(&self) -> usize {
         self.chars.len()
     }
+    // ANCHOR_END: len
 
     /// `true` for the vocabulary of an empty text.
     ///
@@ -157,9 +165,11 @@ impl Vocab {
     /// ```
     /// assert!(min_char_rnn::Vocab::from_text("").is_empty());
     /// ```
+    // ANCHOR: is_empty
     pub fn is_empty(&self) -> bool {
         self.chars.is_empty()
     }
+    // ANCHOR_END: is_empty
 
     /// The characters, in index order.
     ///
@@ -168,9 +178,11 @@ impl Vocab {
     /// ```
     /// assert_eq!(min_char_rnn::Vocab::from_text("ba").chars(), &['a', 'b']);
     /// ```
+    // ANCHOR: chars
     pub fn chars(&self) -> &[char] {
         &self.chars
     }
+    // ANCHOR_END: chars
 
     /// `true` if `ch` is in the vocabulary.
     ///
@@ -180,9 +192,11 @@ impl Vocab {
     /// let vocab = min_char_rnn::Vocab::from_text("ab");
     /// assert!(vocab.contains('a') && !vocab.contains('z'));
     /// ```
+    // ANCHOR: contains
     pub fn contains(&self, ch: char) -> bool {
         self.index.contains_key(&ch)
     }
+    // ANCHOR_END: contains
 
     // ANCHOR: char_to_ix
     /// The index of `ch` (notebook: `char_to_ix[ch]`).
@@ -198,12 +212,14 @@ impl Vocab {
     /// assert_eq!(vocab.char_to_ix('c'), Ok(2));
     /// assert!(vocab.char_to_ix('z').is_err());
     /// ```
+    // ANCHOR: char_to_ix_lookup
     pub fn char_to_ix(&self, ch: char) -> Result<usize, EncodeError> {
         match self.index.get(&ch) {
             Some(&ix) => Ok(ix),
             None => Err(EncodeError::UnknownChar { ch, position: 0 }),
         }
     }
+    // ANCHOR_END: char_to_ix_lookup
 
     /// The character with index `ix` (notebook: `ix_to_char[ix]`).
     ///
@@ -216,6 +232,7 @@ impl Vocab {
     /// ```
     /// assert_eq!(min_char_rnn::Vocab::from_text("abc").ix_to_char(0), 'a');
     /// ```
+    // ANCHOR: ix_to_char_lookup
     #[track_caller]
     pub fn ix_to_char(&self, ix: usize) -> char {
         match self.chars.get(ix) {
@@ -226,9 +243,9 @@ impl Vocab {
             ),
         }
     }
+    // ANCHOR_END: ix_to_char_lookup
     // ANCHOR_END: char_to_ix
 
-    // ANCHOR: one_hot
     /// The one-hot vector of `ch`: length `V`, all zeros but a `1.0` at `char_to_ix(ch)`.
     ///
     /// # Errors
@@ -242,6 +259,7 @@ impl Vocab {
     /// assert_eq!(vocab.one_hot('b')?.as_slice(), &[0.0, 1.0, 0.0]);
     /// # Ok::<(), min_char_rnn::EncodeError>(())
     /// ```
+    // ANCHOR: one_hot
     pub fn one_hot(&self, ch: char) -> Result<Vector, EncodeError> {
         let ix = self.char_to_ix(ch)?;
         Ok(Vector::one_hot(self.len(), ix))
@@ -264,6 +282,7 @@ impl Vocab {
     /// assert!(vocab.encode("help").is_err());
     /// # Ok::<(), min_char_rnn::EncodeError>(())
     /// ```
+    // ANCHOR: encode_text
     pub fn encode(&self, text: &str) -> Result<Vec<usize>, EncodeError> {
         let mut indices = Vec::with_capacity(text.len());
         for (position, ch) in text.chars().enumerate() {
@@ -274,6 +293,7 @@ impl Vocab {
         }
         Ok(indices)
     }
+    // ANCHOR_END: encode_text
 
     /// The text spelled by `indices` (the inverse of [`encode`](Vocab::encode)).
     ///
@@ -287,6 +307,7 @@ impl Vocab {
     /// let vocab = min_char_rnn::Vocab::from_text("hello");
     /// assert_eq!(vocab.decode(&[1, 0, 2, 2, 3]), "hello");
     /// ```
+    // ANCHOR: decode_indices
     #[track_caller]
     pub fn decode(&self, indices: &[usize]) -> String {
         let mut text = String::with_capacity(indices.len());
@@ -295,10 +316,12 @@ impl Vocab {
         }
         text
     }
+    // ANCHOR_END: decode_indices
     // ANCHOR_END: encode
 }
 
 /// `Vocab(4) ['e', 'h', 'l', 'o']`, eliding the middle of a long vocabulary.
+// ANCHOR: vocab_debug
 impl fmt::Debug for Vocab {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Vocab({}) [", self.len())?;
@@ -317,3 +340,4 @@ impl fmt::Debug for Vocab {
         write!(f, "]")
     }
 }
+// ANCHOR_END: vocab_debug

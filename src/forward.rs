@@ -44,6 +44,7 @@ use crate::{Params, Vector};
 /// assert_eq!(cache.hs.len(), 2);
 /// assert!((cache.ps[1].sum() - 1.0).abs() < 1e-12);
 /// ```
+// ANCHOR: forward_cache
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForwardCache {
     /// The input indices `x_t` (one-hot vectors are never built; see [`hidden_step`]).
@@ -57,6 +58,7 @@ pub struct ForwardCache {
     /// `p_t = softmax(y_t)`, each `(V)`.
     pub ps: Vec<Vector>,
 }
+// ANCHOR_END: forward_cache
 
 impl ForwardCache {
     /// Buffers for sequences of `seq_length` steps of a network with `vocab_size` characters
@@ -68,6 +70,7 @@ impl ForwardCache {
     /// let cache = min_char_rnn::ForwardCache::new(61, 100, 25);
     /// assert_eq!((cache.ps.len(), cache.ps[0].len(), cache.hs[0].len()), (25, 61, 100));
     /// ```
+    // ANCHOR: cache_new
     pub fn new(vocab_size: usize, hidden_size: usize, seq_length: usize) -> ForwardCache {
         ForwardCache {
             inputs: vec![0; seq_length],
@@ -77,6 +80,7 @@ impl ForwardCache {
             ps: vec![Vector::zeros(vocab_size); seq_length],
         }
     }
+    // ANCHOR_END: cache_new
 
     /// `T`, the number of time steps the cache holds.
     ///
@@ -85,9 +89,11 @@ impl ForwardCache {
     /// ```
     /// assert_eq!(min_char_rnn::ForwardCache::new(5, 3, 4).len(), 4);
     /// ```
+    // ANCHOR: cache_len
     pub fn len(&self) -> usize {
         self.hs.len()
     }
+    // ANCHOR_END: cache_len
 
     /// `true` if the cache holds no time step.
     ///
@@ -96,9 +102,11 @@ impl ForwardCache {
     /// ```
     /// assert!(min_char_rnn::ForwardCache::new(5, 3, 0).is_empty());
     /// ```
+    // ANCHOR: cache_is_empty
     pub fn is_empty(&self) -> bool {
         self.hs.is_empty()
     }
+    // ANCHOR_END: cache_is_empty
 
     /// The hidden state before step `t`: `h_{t−1}`, which is `h_prev` for `t = 0`.
     ///
@@ -109,6 +117,7 @@ impl ForwardCache {
     /// assert_eq!(cache.h_before(0), &cache.h_prev);
     /// assert_eq!(cache.h_before(2), &cache.hs[1]);
     /// ```
+    // ANCHOR: h_before
     pub fn h_before(&self, t: usize) -> &Vector {
         if t == 0 {
             &self.h_prev
@@ -116,6 +125,7 @@ impl ForwardCache {
             &self.hs[t - 1]
         }
     }
+    // ANCHOR_END: h_before
 
     /// `h_{T−1}`, the memory after the last step, which the next chunk starts from (the third
     /// thing `lossFun` returns).
@@ -130,14 +140,15 @@ impl ForwardCache {
     /// let cache = min_char_rnn::ForwardCache::new(5, 3, 4);
     /// assert_eq!(cache.last_hidden(), &cache.hs[3]);
     /// ```
+    // ANCHOR: last_hidden
     pub fn last_hidden(&self) -> &Vector {
         self.hs
             .last()
             .expect("last_hidden: the cache holds no time step")
     }
+    // ANCHOR_END: last_hidden
 }
 
-// ANCHOR: hidden_step
 /// `h = tanh(w_xh · x + w_hh · h_prev + b_h)` for the one-hot `x` of character index `x`.
 ///
 /// `w_xh · x` for a one-hot `x` is column `x` of `w_xh`: every other column is multiplied by 0.
@@ -157,6 +168,7 @@ impl ForwardCache {
 /// // With h_prev = 0 and b_h = 0, h is tanh of column 2 of w_xh.
 /// assert_eq!(h[0], params.w_xh[(0, 2)].tanh());
 /// ```
+// ANCHOR: hidden_step
 #[track_caller]
 pub fn hidden_step(params: &Params, x: usize, h_prev: &Vector, h: &mut Vector) {
     // h = w_hh · h_prev, the memory's contribution (H)
@@ -169,7 +181,6 @@ pub fn hidden_step(params: &Params, x: usize, h_prev: &Vector, h: &mut Vector) {
 }
 // ANCHOR_END: hidden_step
 
-// ANCHOR: output_step
 /// `y = w_hy · h + b_y`: one unnormalised score per character of the vocabulary.
 ///
 /// # Panics
@@ -185,6 +196,7 @@ pub fn hidden_step(params: &Params, x: usize, h_prev: &Vector, h: &mut Vector) {
 /// output_step(&params, &Vector::zeros(3), &mut y);
 /// assert_eq!(y.as_slice(), &[0.0; 4]);
 /// ```
+// ANCHOR: output_step
 #[track_caller]
 pub fn output_step(params: &Params, h: &Vector, y: &mut Vector) {
     params.w_hy.matvec(h, y); // y = w_hy · h   (V)
@@ -192,7 +204,6 @@ pub fn output_step(params: &Params, h: &Vector, y: &mut Vector) {
 }
 // ANCHOR_END: output_step
 
-// ANCHOR: forward
 /// Runs the network over `inputs` starting from `h_prev`, filling `cache` with every
 /// `h_t`, `y_t` and `p_t`.
 ///
@@ -214,6 +225,7 @@ pub fn output_step(params: &Params, h: &Vector, y: &mut Vector) {
 /// // Tiny initial weights: every character is about equally likely, p ≈ 1/V.
 /// assert!(cache.ps[2].as_slice().iter().all(|&p| (p - 0.2).abs() < 0.01));
 /// ```
+// ANCHOR: forward
 #[track_caller]
 pub fn forward(params: &Params, inputs: &[usize], h_prev: &Vector, cache: &mut ForwardCache) {
     let (v, h) = (params.vocab_size(), params.hidden_size());

@@ -51,6 +51,7 @@ use crate::forward::ForwardCache;
 /// let e2 = 2f64.exp();
 /// assert!((p[1] - e2 / (1.0 + e2)).abs() < 1e-15);
 /// ```
+// ANCHOR: softmax_with_temperature
 #[track_caller]
 pub fn softmax_with_temperature(y: &Vector, temperature: f64, p: &mut Vector) {
     crate::vector::check_len("softmax", "->", y.len(), p.len());
@@ -65,6 +66,7 @@ pub fn softmax_with_temperature(y: &Vector, temperature: f64, p: &mut Vector) {
         p[k] /= sum;
     }
 }
+// ANCHOR_END: softmax_with_temperature
 
 /// `p = softmax(y)`: turns scores into probabilities that are positive and sum to 1.
 ///
@@ -80,10 +82,12 @@ pub fn softmax_with_temperature(y: &Vector, temperature: f64, p: &mut Vector) {
 /// softmax(&Vector::from_vec(vec![1000.0, 1000.0, 0.0]), &mut p);
 /// assert_eq!(p[0], 0.5); // no overflow, although exp(1000) = inf
 /// ```
+// ANCHOR: plain_softmax
 #[track_caller]
 pub fn softmax(y: &Vector, p: &mut Vector) {
     softmax_with_temperature(y, 1.0, p);
 }
+// ANCHOR_END: plain_softmax
 // ANCHOR_END: softmax
 
 // ANCHOR: cross_entropy
@@ -100,10 +104,12 @@ pub fn softmax(y: &Vector, p: &mut Vector) {
 /// let p = Vector::from_vec(vec![0.25, 0.75]);
 /// assert_eq!(cross_entropy(&p, 1), -(0.75f64).ln());
 /// ```
+// ANCHOR: cross_entropy_step
 #[track_caller]
 pub fn cross_entropy(p: &Vector, target: usize) -> f64 {
     -p[target].ln()
 }
+// ANCHOR_END: cross_entropy_step
 
 /// `Σ_t −ln p_t[target_t]`: the loss of a whole chunk, from the probabilities the forward
 /// pass left in `cache`.
@@ -121,6 +127,7 @@ pub fn cross_entropy(p: &Vector, target: usize) -> f64 {
 /// forward(&params, &[0, 1], &Vector::zeros(3), &mut cache);
 /// assert!((sequence_loss(&cache, &[1, 2]) - 2.0 * 4f64.ln()).abs() < 1e-12);
 /// ```
+// ANCHOR: sequence_loss
 #[track_caller]
 pub fn sequence_loss(cache: &ForwardCache, targets: &[usize]) -> f64 {
     crate::vector::check_len("sequence_loss", "vs", cache.len(), targets.len());
@@ -130,9 +137,9 @@ pub fn sequence_loss(cache: &ForwardCache, targets: &[usize]) -> f64 {
     }
     loss
 }
+// ANCHOR_END: sequence_loss
 // ANCHOR_END: cross_entropy
 
-// ANCHOR: output_gradient
 /// `dy = p − onehot(target)`: the gradient of `−ln p[target]` with respect to the scores `y`.
 ///
 /// Pushing a score up raises its probability and lowers all others, so the gradient is the
@@ -151,6 +158,7 @@ pub fn sequence_loss(cache: &ForwardCache, targets: &[usize]) -> f64 {
 /// output_gradient(&p, 1, &mut dy);
 /// assert_eq!(dy.as_slice(), &[0.25, -0.25]);
 /// ```
+// ANCHOR: output_gradient
 #[track_caller]
 pub fn output_gradient(p: &Vector, target: usize, dy: &mut Vector) {
     dy.copy_from(p); // dy = np.copy(ps[t])

@@ -19,10 +19,12 @@
 //! operation and both shapes and points at the caller's line (`#[track_caller]`):
 //! `matvec: (100 x 61) · (100)`.
 
+// ANCHOR: imports
 use crate::Vector;
 use crate::vector::{DISPLAY_PRECISION, axpy, clip_slice, dot, dots, shown_indices, write_row};
 use std::fmt;
 use std::ops::{Index, IndexMut};
+// ANCHOR_END: imports
 
 /// A dense matrix of `f64` in row-major order.
 ///
@@ -39,12 +41,14 @@ use std::ops::{Index, IndexMut};
 /// w.matvec(&Vector::from_vec(vec![1.0, 1.0]), &mut out);
 /// assert_eq!(out.as_slice(), &[3.0, 7.0, 11.0]);
 /// ```
+// ANCHOR: matrix_struct
 #[derive(Clone, PartialEq)]
 pub struct Matrix {
     rows: usize,
     cols: usize,
     data: Vec<f64>,
 }
+// ANCHOR_END: matrix_struct
 
 impl Matrix {
     /// A `rows × cols` matrix of zeros (numpy: `np.zeros((rows, cols))`).
@@ -56,6 +60,7 @@ impl Matrix {
     /// assert_eq!(m.shape(), (2, 3));
     /// assert_eq!(m.as_slice(), &[0.0; 6]);
     /// ```
+    // ANCHOR: zeros
     pub fn zeros(rows: usize, cols: usize) -> Matrix {
         Matrix {
             rows,
@@ -63,6 +68,7 @@ impl Matrix {
             data: vec![0.0; rows * cols],
         }
     }
+    // ANCHOR_END: zeros
 
     /// A `rows × cols` matrix that owns `data`, given row by row.
     ///
@@ -76,6 +82,7 @@ impl Matrix {
     /// let m = min_char_rnn::Matrix::from_vec(2, 2, vec![1.0, 2.0, 3.0, 4.0]);
     /// assert_eq!(m[(1, 0)], 3.0);
     /// ```
+    // ANCHOR: from_vec
     #[track_caller]
     pub fn from_vec(rows: usize, cols: usize, data: Vec<f64>) -> Matrix {
         assert!(
@@ -85,6 +92,7 @@ impl Matrix {
         );
         Matrix { rows, cols, data }
     }
+    // ANCHOR_END: from_vec
 
     /// A matrix from a list of equally long rows (handy in examples and tests).
     ///
@@ -98,6 +106,7 @@ impl Matrix {
     /// let m = min_char_rnn::Matrix::from_rows(&[&[1.0, 2.0], &[3.0, 4.0]]);
     /// assert_eq!(m.row(1), &[3.0, 4.0]);
     /// ```
+    // ANCHOR: from_rows
     #[track_caller]
     pub fn from_rows(rows: &[&[f64]]) -> Matrix {
         let cols = rows.first().map_or(0, |r| r.len());
@@ -112,6 +121,7 @@ impl Matrix {
         }
         Matrix::from_vec(rows.len(), cols, data)
     }
+    // ANCHOR_END: from_rows
 
     /// The number of rows.
     ///
@@ -120,9 +130,11 @@ impl Matrix {
     /// ```
     /// assert_eq!(min_char_rnn::Matrix::zeros(2, 3).rows(), 2);
     /// ```
+    // ANCHOR: rows
     pub fn rows(&self) -> usize {
         self.rows
     }
+    // ANCHOR_END: rows
 
     /// The number of columns.
     ///
@@ -131,9 +143,11 @@ impl Matrix {
     /// ```
     /// assert_eq!(min_char_rnn::Matrix::zeros(2, 3).cols(), 3);
     /// ```
+    // ANCHOR: cols
     pub fn cols(&self) -> usize {
         self.cols
     }
+    // ANCHOR_END: cols
 
     /// `(rows, cols)`, numpy's `.shape`.
     ///
@@ -142,9 +156,11 @@ impl Matrix {
     /// ```
     /// assert_eq!(min_char_rnn::Matrix::zeros(2, 3).shape(), (2, 3));
     /// ```
+    // ANCHOR: shape
     pub fn shape(&self) -> (usize, usize) {
         (self.rows, self.cols)
     }
+    // ANCHOR_END: shape
 
     /// All `rows * cols` elements, row after row.
     ///
@@ -154,9 +170,11 @@ impl Matrix {
     /// let m = min_char_rnn::Matrix::from_rows(&[&[1.0, 2.0], &[3.0, 4.0]]);
     /// assert_eq!(m.as_slice(), &[1.0, 2.0, 3.0, 4.0]);
     /// ```
+    // ANCHOR: as_slice
     pub fn as_slice(&self) -> &[f64] {
         &self.data
     }
+    // ANCHOR_END: as_slice
 
     /// All elements, row after row, mutable.
     ///
@@ -167,9 +185,11 @@ impl Matrix {
     /// m.as_mut_slice()[3] = 1.0;
     /// assert_eq!(m[(1, 1)], 1.0);
     /// ```
+    // ANCHOR: as_mut_slice
     pub fn as_mut_slice(&mut self) -> &mut [f64] {
         &mut self.data
     }
+    // ANCHOR_END: as_mut_slice
 
     /// Row `r` as a contiguous slice.
     ///
@@ -183,6 +203,7 @@ impl Matrix {
     /// let m = min_char_rnn::Matrix::from_rows(&[&[1.0, 2.0], &[3.0, 4.0]]);
     /// assert_eq!(m.row(0), &[1.0, 2.0]);
     /// ```
+    // ANCHOR: row
     #[track_caller]
     pub fn row(&self, r: usize) -> &[f64] {
         assert!(
@@ -193,6 +214,7 @@ impl Matrix {
         );
         &self.data[r * self.cols..(r + 1) * self.cols]
     }
+    // ANCHOR_END: row
 
     /// Sets every element to `value` (used to reset a buffer without reallocating it).
     ///
@@ -203,9 +225,11 @@ impl Matrix {
     /// m.fill(0.0);
     /// assert_eq!(m.as_slice(), &[0.0, 0.0]);
     /// ```
+    // ANCHOR: fill
     pub fn fill(&mut self, value: f64) {
         self.data.fill(value);
     }
+    // ANCHOR_END: fill
 
     /// Adds `other` element by element: `self += other`.
     ///
@@ -221,6 +245,7 @@ impl Matrix {
     /// a.add_assign(&Matrix::from_rows(&[&[10.0, 20.0]]));
     /// assert_eq!(a.as_slice(), &[11.0, 22.0]);
     /// ```
+    // ANCHOR: add_assign
     #[track_caller]
     pub fn add_assign(&mut self, other: &Matrix) {
         if self.shape() != other.shape() {
@@ -233,6 +258,7 @@ impl Matrix {
             *a += b;
         }
     }
+    // ANCHOR_END: add_assign
 
     /// Clamps every element into `[min, max]` in place (numpy: `np.clip(W, min, max, out=W)`).
     ///
@@ -247,12 +273,13 @@ impl Matrix {
     /// g.clip(-5.0, 5.0);
     /// assert_eq!(g.as_slice(), &[-5.0, 1.0, 5.0, -2.0]);
     /// ```
+    // ANCHOR: clip
     #[track_caller]
     pub fn clip(&mut self, min: f64, max: f64) {
         clip_slice(&mut self.data, min, max);
     }
+    // ANCHOR_END: clip
 
-    // ANCHOR: matvec
     /// `out = W·x`: the matrix–vector product (numpy: `np.dot(W, x)`).
     ///
     /// `out[r]` is the dot product of row `r` with `x`: a walk along one contiguous row.
@@ -271,6 +298,7 @@ impl Matrix {
     /// w.matvec(&Vector::from_vec(vec![1.0, 0.0, -1.0]), &mut out);
     /// assert_eq!(out.as_slice(), &[-2.0, -2.0]);
     /// ```
+    // ANCHOR: matvec
     #[track_caller]
     pub fn matvec(&self, x: &Vector, out: &mut Vector) {
         if x.len() != self.cols {
@@ -307,7 +335,6 @@ impl Matrix {
     }
     // ANCHOR_END: matvec
 
-    // ANCHOR: matvec_transposed
     /// `out = Wᵀ·x`: the product with the transpose, without building the transpose
     /// (numpy: `np.dot(W.T, x)`).
     ///
@@ -328,6 +355,7 @@ impl Matrix {
     /// w.matvec_transposed(&Vector::from_vec(vec![1.0, -1.0]), &mut out);
     /// assert_eq!(out.as_slice(), &[-3.0, -3.0, -3.0]);
     /// ```
+    // ANCHOR: matvec_transposed
     #[track_caller]
     pub fn matvec_transposed(&self, x: &Vector, out: &mut Vector) {
         if x.len() != self.rows {
@@ -356,7 +384,6 @@ impl Matrix {
     }
     // ANCHOR_END: matvec_transposed
 
-    // ANCHOR: add_outer
     /// `W += a·bᵀ`: adds the outer product of `a` (length `rows`) and `b` (length `cols`), a
     /// "rank-1 update" (numpy: `W += np.dot(a, b.T)`).
     ///
@@ -374,6 +401,7 @@ impl Matrix {
     /// w.add_outer(&Vector::from_vec(vec![1.0, 2.0]), &Vector::from_vec(vec![1.0, 0.0, -1.0]));
     /// assert_eq!(w.as_slice(), &[1.0, 0.0, -1.0, 2.0, 0.0, -2.0]);
     /// ```
+    // ANCHOR: add_outer
     #[track_caller]
     pub fn add_outer(&mut self, a: &Vector, b: &Vector) {
         if a.len() != self.rows || b.len() != self.cols {
@@ -413,6 +441,7 @@ impl Matrix {
     /// w.add_to_column(1, &Vector::from_vec(vec![5.0, 6.0]));
     /// assert_eq!(w.as_slice(), &[0.0, 5.0, 0.0, 0.0, 6.0, 0.0]);
     /// ```
+    // ANCHOR: add_to_column
     #[track_caller]
     pub fn add_to_column(&mut self, col: usize, v: &Vector) {
         if col >= self.cols || v.len() != self.rows {
@@ -427,8 +456,10 @@ impl Matrix {
             self.data[r * self.cols + col] += v[r];
         }
     }
+    // ANCHOR_END: add_to_column
 }
 
+// ANCHOR: index
 impl Index<(usize, usize)> for Matrix {
     type Output = f64;
 
@@ -450,10 +481,12 @@ impl IndexMut<(usize, usize)> for Matrix {
         &mut self.data[r * self.cols + c]
     }
 }
+// ANCHOR_END: index
 
 /// `Matrix(2 x 3) [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]`; past ten rows or columns the middle is
 /// elided (`...`). A precision (`{:.3?}`) applies to every element; `{:#?}` puts each row on
 /// its own line.
+// ANCHOR: matrix_debug
 impl fmt::Debug for Matrix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Matrix({} x {}) ", self.rows, self.cols)?;
@@ -472,6 +505,7 @@ impl fmt::Debug for Matrix {
         write!(f, "]")
     }
 }
+// ANCHOR_END: matrix_debug
 
 /// One row per line, numbers right-aligned with four decimals unless a precision is given
 /// (`{:.2}`); past ten rows or columns the middle is elided.
@@ -480,6 +514,7 @@ impl fmt::Debug for Matrix {
 /// [[ 1.0000, -2.0000],
 ///  [ 3.5000,  4.0000]]
 /// ```
+// ANCHOR: matrix_display
 impl fmt::Display for Matrix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let precision = f.precision().unwrap_or(DISPLAY_PRECISION);
@@ -511,3 +546,4 @@ impl fmt::Display for Matrix {
         write!(f, "]")
     }
 }
+// ANCHOR_END: matrix_display

@@ -26,9 +26,10 @@ use crate::{Matrix, Vector};
 use std::fmt;
 
 /// Standard deviation of the initial weights (the original's `* 0.01`).
+// ANCHOR: init_scale
 pub const INIT_SCALE: f64 = 0.01;
+// ANCHOR_END: init_scale
 
-// ANCHOR: hyperparameters
 /// The three numbers chosen by hand before training, with the original's defaults.
 ///
 /// # Examples
@@ -37,6 +38,7 @@ pub const INIT_SCALE: f64 = 0.01;
 /// let hp = min_char_rnn::Hyperparams::default();
 /// assert_eq!((hp.hidden_size, hp.seq_length, hp.learning_rate), (100, 25, 0.1));
 /// ```
+// ANCHOR: hyperparameters
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Hyperparams {
     /// `H`, the size of the hidden state (the network's memory).
@@ -59,6 +61,7 @@ impl Default for Hyperparams {
 // ANCHOR_END: hyperparameters
 
 /// A hyperparameter that cannot work.
+// ANCHOR: config_error
 #[derive(Clone, Debug, PartialEq)]
 pub enum ConfigError {
     /// `hidden_size` is 0: the network would have no memory at all.
@@ -82,6 +85,7 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+// ANCHOR_END: config_error
 
 impl Hyperparams {
     /// Checks that training with these numbers can work.
@@ -98,6 +102,7 @@ impl Hyperparams {
     /// let bad = Hyperparams { learning_rate: f64::NAN, ..Hyperparams::default() };
     /// assert!(bad.validate().is_err());
     /// ```
+    // ANCHOR: validate
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.hidden_size == 0 {
             return Err(ConfigError::ZeroHiddenSize);
@@ -110,6 +115,7 @@ impl Hyperparams {
         }
         Ok(())
     }
+    // ANCHOR_END: validate
 }
 
 /// The five learned parameters (notebook: `Wxh, Whh, Why, bh, by`).
@@ -125,6 +131,7 @@ impl Hyperparams {
 /// assert_eq!(params.w_hy.shape(), (61, 100));
 /// assert_eq!(params.parameter_count(), 6100 + 10000 + 6100 + 100 + 61);
 /// ```
+// ANCHOR: params_struct
 #[derive(Clone, Debug, PartialEq)]
 pub struct Params {
     /// Input → hidden, `(H, V)`.
@@ -138,8 +145,10 @@ pub struct Params {
     /// Output bias, `(V)`.
     pub b_y: Vector,
 }
+// ANCHOR_END: params_struct
 
 /// How many numbers each parameter holds (the notebook prints these).
+// ANCHOR: param_counts
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ParamCounts {
     /// `H · V`.
@@ -153,6 +162,7 @@ pub struct ParamCounts {
     /// `V`.
     pub b_y: usize,
 }
+// ANCHOR_END: param_counts
 
 impl ParamCounts {
     /// The sum of the five counts.
@@ -163,13 +173,14 @@ impl ParamCounts {
     /// let counts = min_char_rnn::Params::zeros(61, 100).counts();
     /// assert_eq!(counts.total(), 22361);
     /// ```
+    // ANCHOR: param_counts_total
     pub fn total(&self) -> usize {
         self.w_xh + self.w_hh + self.w_hy + self.b_h + self.b_y
     }
+    // ANCHOR_END: param_counts_total
 }
 
 impl Params {
-    // ANCHOR: init
     /// Parameters for a vocabulary of `vocab_size` and a hidden state of `hidden_size`,
     /// initialised as the original does: weights `randn · 0.01`, biases zero. The random
     /// numbers come from a generator seeded with `seed`: same seed, same weights.
@@ -183,10 +194,13 @@ impl Params {
     /// assert_ne!(a, Params::new(5, 3, 8));
     /// assert!(a.b_h.as_slice().iter().all(|&b| b == 0.0));
     /// ```
+    // ANCHOR: init
+    // ANCHOR: params_new
     pub fn new(vocab_size: usize, hidden_size: usize, seed: u64) -> Params {
         let mut rng = fastrand::Rng::with_seed(seed);
         Params::with_rng(vocab_size, hidden_size, &mut rng)
     }
+    // ANCHOR_END: params_new
 
     /// Like [`Params::new`], drawing from `rng` (so that training can keep using the same
     /// generator afterwards, as the original's global `np.random` does).
@@ -198,6 +212,7 @@ impl Params {
     /// let params = min_char_rnn::Params::with_rng(4, 2, &mut rng);
     /// assert_eq!(params.w_hh.shape(), (2, 2));
     /// ```
+    // ANCHOR: with_rng
     pub fn with_rng(vocab_size: usize, hidden_size: usize, rng: &mut fastrand::Rng) -> Params {
         let (v, h) = (vocab_size, hidden_size);
         Params {
@@ -208,6 +223,7 @@ impl Params {
             b_y: Vector::zeros(v),          // (V)
         }
     }
+    // ANCHOR_END: with_rng
     // ANCHOR_END: init
 
     /// All five parameters filled with zeros (the start of Adagrad's memory, of gradients).
@@ -218,6 +234,7 @@ impl Params {
     /// let z = min_char_rnn::Params::zeros(3, 2);
     /// assert_eq!(z.w_xh.as_slice(), &[0.0; 6]);
     /// ```
+    // ANCHOR: params_zeros
     pub fn zeros(vocab_size: usize, hidden_size: usize) -> Params {
         let (v, h) = (vocab_size, hidden_size);
         Params {
@@ -228,6 +245,7 @@ impl Params {
             b_y: Vector::zeros(v),
         }
     }
+    // ANCHOR_END: params_zeros
 
     /// `V`, read off the shapes.
     ///
@@ -236,9 +254,11 @@ impl Params {
     /// ```
     /// assert_eq!(min_char_rnn::Params::zeros(7, 3).vocab_size(), 7);
     /// ```
+    // ANCHOR: vocab_size
     pub fn vocab_size(&self) -> usize {
         self.w_hy.rows()
     }
+    // ANCHOR_END: vocab_size
 
     /// `H`, read off the shapes.
     ///
@@ -247,9 +267,11 @@ impl Params {
     /// ```
     /// assert_eq!(min_char_rnn::Params::zeros(7, 3).hidden_size(), 3);
     /// ```
+    // ANCHOR: hidden_size
     pub fn hidden_size(&self) -> usize {
         self.w_hh.rows()
     }
+    // ANCHOR_END: hidden_size
 
     /// How many numbers each parameter holds.
     ///
@@ -259,6 +281,7 @@ impl Params {
     /// let c = min_char_rnn::Params::zeros(61, 100).counts();
     /// assert_eq!((c.w_xh, c.w_hh, c.w_hy, c.b_h, c.b_y), (6100, 10000, 6100, 100, 61));
     /// ```
+    // ANCHOR: counts
     pub fn counts(&self) -> ParamCounts {
         ParamCounts {
             w_xh: self.w_xh.as_slice().len(),
@@ -268,6 +291,7 @@ impl Params {
             b_y: self.b_y.len(),
         }
     }
+    // ANCHOR_END: counts
 
     /// The total number of learned numbers.
     ///
@@ -276,9 +300,11 @@ impl Params {
     /// ```
     /// assert_eq!(min_char_rnn::Params::zeros(2, 1).parameter_count(), 2 + 1 + 2 + 1 + 2);
     /// ```
+    // ANCHOR: parameter_count
     pub fn parameter_count(&self) -> usize {
         self.counts().total()
     }
+    // ANCHOR_END: parameter_count
 
     /// The five parameters as `(name, values)` pairs, in the order `w_xh, w_hh, w_hy, b_h,
     /// b_y`: one loop can then visit them all (Adagrad, clipping, checkpoints).
@@ -290,6 +316,7 @@ impl Params {
     /// let names: Vec<&str> = p.slices().iter().map(|(name, _)| *name).collect();
     /// assert_eq!(names, ["w_xh", "w_hh", "w_hy", "b_h", "b_y"]);
     /// ```
+    // ANCHOR: slices
     pub fn slices(&self) -> [(&'static str, &[f64]); 5] {
         [
             ("w_xh", self.w_xh.as_slice()),
@@ -299,6 +326,7 @@ impl Params {
             ("b_y", self.b_y.as_slice()),
         ]
     }
+    // ANCHOR_END: slices
 
     /// The five parameters as mutable slices, in the order of [`slices`](Params::slices).
     ///
@@ -311,6 +339,7 @@ impl Params {
     /// }
     /// assert_eq!(p.b_y.as_slice(), &[1.0; 3]);
     /// ```
+    // ANCHOR: slices_mut
     pub fn slices_mut(&mut self) -> [&mut [f64]; 5] {
         [
             self.w_xh.as_mut_slice(),
@@ -320,9 +349,11 @@ impl Params {
             self.b_y.as_mut_slice(),
         ]
     }
+    // ANCHOR_END: slices_mut
 }
 
 /// A `rows × cols` matrix of `randn · INIT_SCALE`, filled row by row.
+// ANCHOR: random_matrix
 fn random_matrix(rows: usize, cols: usize, rng: &mut fastrand::Rng) -> Matrix {
     let mut m = Matrix::zeros(rows, cols);
     for w in m.as_mut_slice() {
@@ -330,8 +361,8 @@ fn random_matrix(rows: usize, cols: usize, rng: &mut fastrand::Rng) -> Matrix {
     }
     m
 }
+// ANCHOR_END: random_matrix
 
-// ANCHOR: randn
 /// One draw from the standard normal distribution (mean 0, variance 1), numpy's
 /// `np.random.randn()`, made from two uniform draws by the Box–Muller transform:
 /// `z = √(−2 ln u₁) · cos(2π u₂)` with `u₁` in `(0, 1]` and `u₂` in `[0, 1)`.
@@ -344,6 +375,7 @@ fn random_matrix(rows: usize, cols: usize, rng: &mut fastrand::Rng) -> Matrix {
 /// let mean = draws.iter().sum::<f64>() / 10_000.0;
 /// assert!(mean.abs() < 0.05);
 /// ```
+// ANCHOR: randn
 pub fn randn(rng: &mut fastrand::Rng) -> f64 {
     let u1 = 1.0 - rng.f64(); // in (0, 1]: ln(0) would be -infinity
     let u2 = rng.f64(); // in [0, 1)

@@ -27,10 +27,12 @@ use std::ops::{Index, IndexMut};
 /// assert_eq!(h.as_slice(), &[0.0, 0.5, 0.0]);
 /// assert_eq!(format!("{h:?}"), "Vector(3) [0.0, 0.5, 0.0]");
 /// ```
+// ANCHOR: vector_struct
 #[derive(Clone, PartialEq)]
 pub struct Vector {
     data: Vec<f64>,
 }
+// ANCHOR_END: vector_struct
 
 impl Vector {
     /// A vector of `len` zeros (numpy: `np.zeros((len, 1))`).
@@ -42,11 +44,13 @@ impl Vector {
     /// assert_eq!(v.len(), 4);
     /// assert!(v.as_slice().iter().all(|&x| x == 0.0));
     /// ```
+    // ANCHOR: zeros
     pub fn zeros(len: usize) -> Vector {
         Vector {
             data: vec![0.0; len],
         }
     }
+    // ANCHOR_END: zeros
 
     /// A vector that owns `data`.
     ///
@@ -56,9 +60,11 @@ impl Vector {
     /// let v = min_char_rnn::Vector::from_vec(vec![1.0, 2.0]);
     /// assert_eq!(v[1], 2.0);
     /// ```
+    // ANCHOR: from_vec
     pub fn from_vec(data: Vec<f64>) -> Vector {
         Vector { data }
     }
+    // ANCHOR_END: from_vec
 
     /// The one-hot vector of length `len` with a single `1.0` at `index`
     /// (numpy: `x = np.zeros((V, 1)); x[index] = 1`).
@@ -73,6 +79,7 @@ impl Vector {
     /// let x = min_char_rnn::Vector::one_hot(4, 2);
     /// assert_eq!(x.as_slice(), &[0.0, 0.0, 1.0, 0.0]);
     /// ```
+    // ANCHOR: one_hot
     #[track_caller]
     pub fn one_hot(len: usize, index: usize) -> Vector {
         assert!(
@@ -83,6 +90,7 @@ impl Vector {
         x[index] = 1.0;
         x
     }
+    // ANCHOR_END: one_hot
 
     /// The number of elements.
     ///
@@ -91,9 +99,11 @@ impl Vector {
     /// ```
     /// assert_eq!(min_char_rnn::Vector::zeros(7).len(), 7);
     /// ```
+    // ANCHOR: len
     pub fn len(&self) -> usize {
         self.data.len()
     }
+    // ANCHOR_END: len
 
     /// `true` if the vector has no elements.
     ///
@@ -102,9 +112,11 @@ impl Vector {
     /// ```
     /// assert!(min_char_rnn::Vector::zeros(0).is_empty());
     /// ```
+    // ANCHOR: is_empty
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
     }
+    // ANCHOR_END: is_empty
 
     /// The elements as a slice.
     ///
@@ -114,9 +126,11 @@ impl Vector {
     /// let v = min_char_rnn::Vector::from_vec(vec![1.0, 2.0]);
     /// assert_eq!(v.as_slice(), &[1.0, 2.0]);
     /// ```
+    // ANCHOR: as_slice
     pub fn as_slice(&self) -> &[f64] {
         &self.data
     }
+    // ANCHOR_END: as_slice
 
     /// The elements as a mutable slice.
     ///
@@ -127,9 +141,11 @@ impl Vector {
     /// v.as_mut_slice()[0] = 3.0;
     /// assert_eq!(v[0], 3.0);
     /// ```
+    // ANCHOR: as_mut_slice
     pub fn as_mut_slice(&mut self) -> &mut [f64] {
         &mut self.data
     }
+    // ANCHOR_END: as_mut_slice
 
     /// Sets every element to `value` (used to reset a buffer without reallocating it).
     ///
@@ -140,9 +156,11 @@ impl Vector {
     /// v.fill(0.0);
     /// assert_eq!(v.as_slice(), &[0.0, 0.0]);
     /// ```
+    // ANCHOR: fill
     pub fn fill(&mut self, value: f64) {
         self.data.fill(value);
     }
+    // ANCHOR_END: fill
 
     /// Copies `other` into `self` (numpy: `np.copy`, but into an existing buffer).
     ///
@@ -158,11 +176,13 @@ impl Vector {
     /// a.copy_from(&Vector::from_vec(vec![1.0, 2.0]));
     /// assert_eq!(a.as_slice(), &[1.0, 2.0]);
     /// ```
+    // ANCHOR: copy_from
     #[track_caller]
     pub fn copy_from(&mut self, other: &Vector) {
         check_len("copy_from", "<-", self.len(), other.len());
         self.data.copy_from_slice(&other.data);
     }
+    // ANCHOR_END: copy_from
 
     /// Adds `other` element by element: `self += other`.
     ///
@@ -178,6 +198,7 @@ impl Vector {
     /// a.add_assign(&Vector::from_vec(vec![0.5, -1.0]));
     /// assert_eq!(a.as_slice(), &[1.5, 1.0]);
     /// ```
+    // ANCHOR: add_assign
     #[track_caller]
     pub fn add_assign(&mut self, other: &Vector) {
         check_len("add_assign", "+", self.len(), other.len());
@@ -185,6 +206,7 @@ impl Vector {
             *a += b;
         }
     }
+    // ANCHOR_END: add_assign
 
     /// Multiplies element by element (the Hadamard product, numpy's `*`): `self ⊙= other`.
     ///
@@ -200,6 +222,7 @@ impl Vector {
     /// a.hadamard(&Vector::from_vec(vec![4.0, -1.0]));
     /// assert_eq!(a.as_slice(), &[8.0, -3.0]);
     /// ```
+    // ANCHOR: hadamard
     #[track_caller]
     pub fn hadamard(&mut self, other: &Vector) {
         check_len("hadamard", "⊙", self.len(), other.len());
@@ -207,6 +230,7 @@ impl Vector {
             *a *= b;
         }
     }
+    // ANCHOR_END: hadamard
 
     /// The dot product `Σ self[i]·other[i]`.
     ///
@@ -222,11 +246,13 @@ impl Vector {
     /// let b = Vector::from_vec(vec![4.0, 5.0, 6.0]);
     /// assert_eq!(a.dot(&b), 32.0);
     /// ```
+    // ANCHOR: vector_dot
     #[track_caller]
     pub fn dot(&self, other: &Vector) -> f64 {
         check_len("dot", "·", self.len(), other.len());
         dot(&self.data, &other.data)
     }
+    // ANCHOR_END: vector_dot
 
     /// Clamps every element into `[min, max]` in place (numpy: `np.clip(v, min, max, out=v)`).
     ///
@@ -241,10 +267,12 @@ impl Vector {
     /// g.clip(-5.0, 5.0);
     /// assert_eq!(g.as_slice(), &[-5.0, 0.5, 5.0]);
     /// ```
+    // ANCHOR: clip
     #[track_caller]
     pub fn clip(&mut self, min: f64, max: f64) {
         clip_slice(&mut self.data, min, max);
     }
+    // ANCHOR_END: clip
 
     /// The largest element (`f64::NEG_INFINITY` for an empty vector).
     ///
@@ -254,6 +282,7 @@ impl Vector {
     /// let v = min_char_rnn::Vector::from_vec(vec![0.1, 0.7, 0.2]);
     /// assert_eq!(v.max(), 0.7);
     /// ```
+    // ANCHOR: max
     pub fn max(&self) -> f64 {
         let mut best = f64::NEG_INFINITY;
         for &x in &self.data {
@@ -263,6 +292,7 @@ impl Vector {
         }
         best
     }
+    // ANCHOR_END: max
 
     /// The index of the largest element (the first one on ties, like `np.argmax`).
     ///
@@ -276,6 +306,7 @@ impl Vector {
     /// let p = min_char_rnn::Vector::from_vec(vec![0.1, 0.7, 0.2]);
     /// assert_eq!(p.argmax(), 1);
     /// ```
+    // ANCHOR: argmax
     #[track_caller]
     pub fn argmax(&self) -> usize {
         assert!(!self.is_empty(), "argmax: the vector is empty");
@@ -287,6 +318,7 @@ impl Vector {
         }
         best
     }
+    // ANCHOR_END: argmax
 
     /// The sum of all elements.
     ///
@@ -296,11 +328,14 @@ impl Vector {
     /// let p = min_char_rnn::Vector::from_vec(vec![0.25, 0.75]);
     /// assert_eq!(p.sum(), 1.0);
     /// ```
+    // ANCHOR: sum
     pub fn sum(&self) -> f64 {
         self.data.iter().sum()
     }
+    // ANCHOR_END: sum
 }
 
+// ANCHOR: index
 impl Index<usize> for Vector {
     type Output = f64;
 
@@ -316,25 +351,31 @@ impl IndexMut<usize> for Vector {
         &mut self.data[i]
     }
 }
+// ANCHOR_END: index
 
 /// `Vector(3) [0.1, 0.2, 0.3]`; past ten elements the middle is elided (`...`), as numpy does.
 /// A precision (`{:.3?}`) applies to every element.
+// ANCHOR: vector_debug
 impl fmt::Debug for Vector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Vector({}) ", self.len())?;
         write_row(f, &self.data, f.precision())
     }
 }
+// ANCHOR_END: vector_debug
 
 /// `[0.1000, 0.2000, 0.3000]`: four decimals unless a precision is given (`{:.2}`); past ten
 /// elements the middle is elided.
+// ANCHOR: vector_display
 impl fmt::Display for Vector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let precision = Some(f.precision().unwrap_or(DISPLAY_PRECISION));
         write_row(f, &self.data, precision)
     }
 }
+// ANCHOR_END: vector_display
 
+// ANCHOR: printing
 /// Decimals shown by `Display` when the format string gives none.
 pub(crate) const DISPLAY_PRECISION: usize = 4;
 
@@ -373,19 +414,24 @@ pub(crate) fn write_row(
     }
     write!(f, "]")
 }
+// ANCHOR_END: printing
 
 /// Panics with `op: (a) SYMBOL (b)` when two lengths differ.
+// ANCHOR: check_len
 #[track_caller]
 pub(crate) fn check_len(op: &str, symbol: &str, a: usize, b: usize) {
     if a != b {
         panic!("{op}: ({a}) {symbol} ({b})");
     }
 }
+// ANCHOR_END: check_len
 
 /// How many partial sums [`dot`] keeps: enough independent additions to keep the CPU's
 /// floating-point adders busy (each addition takes a few cycles, and a new one can start
 /// every cycle, so several must be in flight) and to fill SIMD registers.
+// ANCHOR: lanes
 pub(crate) const LANES: usize = 8;
+// ANCHOR_END: lanes
 
 /// `Σ a[i]·b[i]` with [`LANES`] independent accumulators.
 ///
@@ -394,15 +440,18 @@ pub(crate) const LANES: usize = 8;
 /// independent and the compiler can keep them in SIMD registers; they are added together at
 /// the end. The order of the additions is fixed by this code, not by the compiler, so the
 /// result is the same on every machine and with every build setting.
+// ANCHOR: dot
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
     let [d] = dots([a], b);
     d
 }
+// ANCHOR_END: dot
 
 /// `R` dot products `rows[r] · x` at once, each summed exactly as [`dot`] sums it.
 ///
 /// Computing several rows together loads each piece of `x` once for all of them, and gives
 /// the CPU `R · LANES` independent additions to overlap.
+// ANCHOR: dots
 pub(crate) fn dots<const R: usize>(rows: [&[f64]; R], x: &[f64]) -> [f64; R] {
     let n = x.len();
     let mut acc = [[0.0f64; LANES]; R];
@@ -429,8 +478,10 @@ pub(crate) fn dots<const R: usize>(rows: [&[f64]; R], x: &[f64]) -> [f64; R] {
     }
     out
 }
+// ANCHOR_END: dots
 
 /// Adds the lanes pairwise: lanes `0..4` += lanes `4..8`, then `0..2` += `2..4`, then `0 += 1`.
+// ANCHOR: reduce
 fn reduce(acc: &mut [f64; LANES]) -> f64 {
     let mut width = LANES;
     while width > 1 {
@@ -441,15 +492,19 @@ fn reduce(acc: &mut [f64; LANES]) -> f64 {
     }
     acc[0]
 }
+// ANCHOR_END: reduce
 
 /// `y += alpha · x` (the BLAS "axpy"): the inner loop of a rank-1 update and of `Wᵀ·x`.
+// ANCHOR: axpy
 pub(crate) fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
     for (yi, xi) in y.iter_mut().zip(x) {
         *yi += alpha * xi;
     }
 }
+// ANCHOR_END: axpy
 
 /// Clamps every element of `values` into `[min, max]`.
+// ANCHOR: clip_slice
 #[track_caller]
 pub(crate) fn clip_slice(values: &mut [f64], min: f64, max: f64) {
     assert!(min <= max, "clip: min {min} is not <= max {max}");
@@ -457,3 +512,4 @@ pub(crate) fn clip_slice(values: &mut [f64], min: f64, max: f64) {
         *x = x.clamp(min, max);
     }
 }
+// ANCHOR_END: clip_slice
