@@ -320,7 +320,6 @@ fn io_message(e: &io::Error) -> String {
     }
 }
 
-// ANCHOR: fingerprint
 /// FNV-1a (64 bits) of the UTF-8 bytes of the characters `data` spells in `vocab`: a cheap
 /// fingerprint of the text a run trains on, so that resuming on another text can be noticed.
 ///
@@ -338,6 +337,7 @@ fn io_message(e: &io::Error) -> String {
 /// assert_eq!(fingerprint(&vocab, &[]), 0xcbf29ce484222325);
 /// assert_eq!(fingerprint(&vocab, &[0]), 0xaf63dc4c8601ec8c); // FNV-1a of "a"
 /// ```
+// ANCHOR: fingerprint
 #[track_caller]
 pub fn fingerprint(vocab: &Vocab, data: &[usize]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -390,7 +390,6 @@ impl Checkpoint {
         }
     }
 
-    // ANCHOR: to_text
     /// The checkpoint in the text format described in the [module documentation](self).
     ///
     /// # Examples
@@ -406,6 +405,7 @@ impl Checkpoint {
     /// assert!(text.ends_with("\nend\n"));
     /// # Ok::<(), min_char_rnn::TrainError>(())
     /// ```
+    // ANCHOR: to_text
     pub fn to_text(&self) -> String {
         let s = &self.state;
         let hp = &s.hyperparams;
@@ -438,7 +438,6 @@ impl Checkpoint {
     }
     // ANCHOR_END: to_text
 
-    // ANCHOR: save
     /// Writes the checkpoint to `path` atomically ([`write_atomic`]): a reader, or a process
     /// killed half-way, sees the old file or the new one, never a mixture.
     ///
@@ -461,6 +460,7 @@ impl Checkpoint {
     /// # std::fs::remove_file(&path)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    // ANCHOR: save
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), CheckpointError> {
         let path = path.as_ref();
         if let Some(name) = self.first_non_finite() {
@@ -534,7 +534,6 @@ impl Checkpoint {
         Checkpoint::parse(&bytes).map_err(|e| e.with_path(path))
     }
 
-    // ANCHOR: parse
     /// Reads a checkpoint from the bytes of a file, checking everything (see the
     /// [module documentation](self)).
     ///
@@ -553,6 +552,7 @@ impl Checkpoint {
     /// let err = Checkpoint::parse(b"min-char-rnn checkpoint\nversion 1\n").unwrap_err();
     /// assert_eq!(err.to_string(), "checkpoint: line 3: the file ends early: expected `hidden_size <value>`");
     /// ```
+    // ANCHOR: parse
     pub fn parse(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
         let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
         if first_line != MAGIC.as_bytes() {
@@ -633,6 +633,7 @@ fn all_finite(values: &[f64]) -> bool {
 }
 
 /// Writes one block: `@ name rows cols`, then `rows` lines of `cols` numbers.
+// ANCHOR: write_block
 fn write_block(out: &mut String, name: &str, rows: usize, cols: usize, values: &[f64]) {
     let _ = writeln!(out, "@ {name} {rows} {cols}");
     for r in 0..rows {
@@ -645,6 +646,7 @@ fn write_block(out: &mut String, name: &str, rows: usize, cols: usize, values: &
         out.push('\n');
     }
 }
+// ANCHOR_END: write_block
 
 /// Writes the five parameter blocks, names prefixed with `prefix`.
 fn write_params(out: &mut String, prefix: &str, params: &Params) {
@@ -724,6 +726,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads the block `name`, checking its shape: `rows` if given (else any), `cols`.
+    // ANCHOR: read_block
     fn block(
         &mut self,
         name: &str,
@@ -787,6 +790,7 @@ impl<'a> Reader<'a> {
             values,
         })
     }
+    // ANCHOR_END: read_block
 }
 
 /// `line` cut to a readable length for an error message.
@@ -913,6 +917,7 @@ fn values_lines(values: &[(usize, &str); KEYS.len()]) -> [usize; KEYS.len()] {
 }
 
 /// The consistency of the header's numbers with each other.
+// ANCHOR: check_header
 fn check_header(h: &Header, lines: [usize; KEYS.len()]) -> Result<(), CheckpointError> {
     let line = |key: &str| lines[KEYS.iter().position(|k| *k == key).unwrap_or(0)];
     let t = h.hyperparams.seq_length;
@@ -955,6 +960,7 @@ fn check_header(h: &Header, lines: [usize; KEYS.len()]) -> Result<(), Checkpoint
     }
     Ok(())
 }
+// ANCHOR_END: check_header
 
 /// `vocab 10 32 …`: sorted, distinct code points of at least 2 characters.
 fn read_vocab(line: usize, value: &str) -> Result<Vocab, CheckpointError> {
@@ -1051,7 +1057,6 @@ fn read_history(
     Ok(history)
 }
 
-// ANCHOR: write_atomic
 /// Writes `contents` to `path` so that `path` always holds either its old contents or all of
 /// the new ones: write a temporary file in the same directory, flush it to the disk
 /// (`sync_all`), then rename it over `path` (atomic within a file system).
@@ -1073,6 +1078,7 @@ fn read_history(
 /// # std::fs::remove_file(&path)?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
+// ANCHOR: write_atomic
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
     let Some(file_name) = path.file_name() else {

@@ -91,7 +91,6 @@ pub struct Chart {
     pub series: Vec<Series>,
 }
 
-// ANCHOR: nice_ticks
 /// Round numbers from at or below `min` to at or above `max`, about `count` steps apart: the
 /// step is 1, 2 or 5 times a power of ten, the first tick a multiple of it.
 ///
@@ -107,6 +106,7 @@ pub struct Chart {
 /// assert_eq!(nice_ticks(3.0, 3.0, 4), [2.0, 2.5, 3.0, 3.5, 4.0]); // a flat line, widened
 /// assert_eq!(nice_ticks(-1e308, 1e308, 5), [-1e308, 1e308]); // too wide for round steps
 /// ```
+// ANCHOR: nice_ticks
 pub fn nice_ticks(min: f64, max: f64, count: usize) -> Vec<f64> {
     if !(min.is_finite() && max.is_finite()) {
         return vec![0.0, 1.0];
@@ -163,7 +163,6 @@ fn decimals_for(step: f64) -> usize {
     if d > 0.0 { d as usize } else { 0 }
 }
 
-// ANCHOR: escape_xml
 /// `text` with the five characters XML gives a meaning escaped (`&` → `&amp;`, `<` → `&lt;`,
 /// `>` → `&gt;`, `"` → `&quot;`, `'` → `&apos;`), and control characters other than tab and
 /// newline dropped (XML 1.0 does not allow them at all).
@@ -174,6 +173,7 @@ fn decimals_for(step: f64) -> usize {
 /// use min_char_rnn::plot::escape_xml;
 /// assert_eq!(escape_xml("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
 /// ```
+// ANCHOR: escape_xml
 pub fn escape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
@@ -193,7 +193,6 @@ pub fn escape_xml(text: &str) -> String {
 // ANCHOR_END: escape_xml
 
 impl Chart {
-    // ANCHOR: to_svg
     /// The chart as a complete SVG document. Points that are not finite are left out.
     ///
     /// # Examples
@@ -210,6 +209,7 @@ impl Chart {
     /// assert!(svg.contains(">R&amp;D</text>"));
     /// assert!(svg.trim_end().ends_with("</svg>"));
     /// ```
+    // ANCHOR: to_svg
     pub fn to_svg(&self) -> String {
         let points: Vec<Vec<(f64, f64)>> = self
             .series
@@ -396,6 +396,7 @@ impl Frame {
     }
 
     /// Data coordinates → canvas coordinates.
+    // ANCHOR: to_canvas
     fn to_canvas(&self, x: f64, y: f64) -> (f64, f64) {
         let (x0, x1) = self.x_range;
         let (y0, y1) = self.y_range;
@@ -403,6 +404,7 @@ impl Frame {
         let py = TOP + (1.0 - fraction(y, y0, y1)) * self.height; // SVG's y axis points down
         (px, py)
     }
+    // ANCHOR_END: to_canvas
 
     fn write_grid(&self, svg: &mut String, x_ticks: &[f64], y_ticks: &[f64]) {
         let bottom = TOP + self.height;

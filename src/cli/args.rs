@@ -373,6 +373,7 @@ fn bounded(
 }
 
 /// A finite number above 0.
+// ANCHOR: positive
 fn positive(command: Command, flag: &str, value: &str, extra: &str) -> Result<f64, Failure> {
     match value.parse::<f64>() {
         Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
@@ -384,6 +385,7 @@ fn positive(command: Command, flag: &str, value: &str, extra: &str) -> Result<f6
         )),
     }
 }
+// ANCHOR_END: positive
 
 fn seed(command: Command, value: &str) -> Result<u64, Failure> {
     value.parse::<u64>().map_err(|_| {

@@ -45,6 +45,7 @@ impl Command {
 
 /// Why the command did not succeed.
 #[derive(Debug)]
+// ANCHOR: failure
 pub enum Failure {
     /// The arguments are wrong: exit code 2, with a usage hint.
     Usage {
@@ -63,6 +64,7 @@ pub enum Failure {
     /// Standard output was closed (`min-char-rnn | head`): stop without a message, exit 1.
     Quiet,
 }
+// ANCHOR_END: failure
 
 impl Failure {
     /// A usage error of `command`.
@@ -90,6 +92,7 @@ impl Failure {
     }
 
     /// Prints the failure on stderr and returns the exit code.
+    // ANCHOR: report
     pub fn report(self) -> ExitCode {
         match self {
             Failure::Usage { command, message } => {
@@ -112,4 +115,5 @@ impl Failure {
             Failure::Quiet => ExitCode::from(1),
         }
     }
+    // ANCHOR_END: report
 }

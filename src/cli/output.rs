@@ -7,6 +7,7 @@ use std::io::{self, Write};
 /// Writes `text` to stdout as is.
 ///
 /// A closed pipe becomes [`Failure::Quiet`], any other error a runtime error.
+// ANCHOR: print
 pub fn print(text: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
@@ -17,6 +18,7 @@ pub fn print(text: &str) -> Result<(), Failure> {
         ))),
     }
 }
+// ANCHOR_END: print
 
 /// Writes `line` and a newline to stderr; if even that fails there is nobody left to tell.
 pub fn status(line: &str) {

@@ -20,6 +20,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 /// Runs `train` with `args`; `corpus` is the text used when no FILE is given.
+// ANCHOR: run
 pub fn run(args: &TrainArgs, corpus: &str) -> Result<(), Failure> {
     let resumed = match &args.resume {
         Some(path) => Some(load_checkpoint(path)?),
@@ -59,6 +60,7 @@ pub fn run(args: &TrainArgs, corpus: &str) -> Result<(), Failure> {
     };
     session.train(trainer, args)
 }
+// ANCHOR_END: run
 
 /// The settings of the run, from the arguments and the resumed checkpoint.
 struct Settings {
@@ -367,6 +369,7 @@ impl Session {
 }
 
 /// Loss per character, perplexity `exp(loss)` and bits per character `loss / ln 2`.
+// ANCHOR: figures
 fn figures(loss: f64) -> String {
     format!(
         "loss/char: {loss:.6}, perplexity: {:.3}, bits/char: {:.4}",
@@ -374,6 +377,7 @@ fn figures(loss: f64) -> String {
         loss / std::f64::consts::LN_2
     )
 }
+// ANCHOR_END: figures
 
 // ANCHOR: next_stop
 /// Where the next stretch of training ends: just after the next printed iteration (whose
@@ -527,6 +531,7 @@ fn train_error(name: &str, e: &TrainError) -> Failure {
 }
 
 /// Rebuilds the trainer of a resumed checkpoint.
+// ANCHOR: resume
 fn resume(
     checkpoint: Checkpoint,
     train_ix: Vec<usize>,
@@ -544,6 +549,7 @@ fn resume(
     state.hyperparams = settings.hyperparams; // perhaps a new learning rate
     Trainer::from_state(train_ix, state).map_err(|e| train_error(name, &e))
 }
+// ANCHOR_END: resume
 
 /// Fails early, before any training, if the checkpoint or the plot cannot be written there.
 fn check_outputs(checkpoint: &Path, plot: &Path, input: Option<&Path>) -> Result<(), Failure> {
