@@ -28,7 +28,9 @@
 use crate::{Grads, Params};
 
 /// Added under the square root so that a zero memory does not divide by zero.
+// ANCHOR: epsilon
 pub const EPSILON: f64 = 1e-8;
+// ANCHOR_END: epsilon
 
 /// Adagrad's state: the learning rate and the memory of squared gradients, one number per
 /// parameter (the notebook's `mWxh, mWhh, mWhy, mbh, mby`).
@@ -45,6 +47,7 @@ pub const EPSILON: f64 = 1e-8;
 /// assert!((params.b_y[0] + 0.1).abs() < 1e-9); // first step ≈ −lr · sign(g)
 /// assert_eq!(adagrad.memory.b_y[0], 9.0);
 /// ```
+// ANCHOR: adagrad_struct
 #[derive(Clone, Debug, PartialEq)]
 pub struct Adagrad {
     /// The step size (`learning_rate`).
@@ -53,6 +56,7 @@ pub struct Adagrad {
     /// the notebook's `mWxh`).
     pub memory: Params,
 }
+// ANCHOR_END: adagrad_struct
 
 impl Adagrad {
     /// Zero memory for parameters shaped like `params`.
@@ -64,12 +68,14 @@ impl Adagrad {
     /// let a = Adagrad::new(&Params::zeros(3, 2), 0.1);
     /// assert_eq!(a.memory.w_hh.as_slice(), &[0.0; 4]);
     /// ```
+    // ANCHOR: adagrad_new
     pub fn new(params: &Params, learning_rate: f64) -> Adagrad {
         Adagrad {
             learning_rate,
             memory: Params::zeros(params.vocab_size(), params.hidden_size()),
         }
     }
+    // ANCHOR_END: adagrad_new
 
     /// One Adagrad update of all five parameters with `grads`.
     ///
@@ -88,6 +94,7 @@ impl Adagrad {
     /// adagrad.update(&mut params, &grads); // zero gradient: nothing moves
     /// assert_eq!(params, Params::zeros(2, 1));
     /// ```
+    // ANCHOR: update
     #[track_caller]
     pub fn update(&mut self, params: &mut Params, grads: &Grads) {
         let names = ["w_xh", "w_hh", "w_hy", "b_h", "b_y"];
@@ -106,9 +113,9 @@ impl Adagrad {
             adagrad_update(w, g, m, self.learning_rate);
         }
     }
+    // ANCHOR_END: update
 }
 
-// ANCHOR: adagrad_update
 /// Adagrad on one parameter, element by element: `m += g²; w −= lr · g / √(m + 1e−8)`.
 ///
 /// Both lines are done in one pass over the three slices (the memory is read right after it
@@ -124,6 +131,7 @@ impl Adagrad {
 /// assert!((w[0] - (1.0 - 0.5 * 2.0 / (4.0f64 + 1e-8).sqrt())).abs() < 1e-15);
 /// assert_eq!(w[1], 1.0);
 /// ```
+// ANCHOR: adagrad_update
 pub fn adagrad_update(w: &mut [f64], g: &[f64], m: &mut [f64], learning_rate: f64) {
     for ((w_i, &g_i), m_i) in w.iter_mut().zip(g).zip(m.iter_mut()) {
         *m_i += g_i * g_i; // mem += dparam * dparam

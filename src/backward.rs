@@ -39,7 +39,9 @@ use crate::loss::output_gradient;
 use crate::{Matrix, Params, Vector};
 
 /// Every gradient element is clipped into `[−CLIP, CLIP]` (the original's 5).
+// ANCHOR: clip_const
 pub const CLIP: f64 = 5.0;
+// ANCHOR_END: clip_const
 
 /// The gradient of the loss with respect to each parameter: same names with a `d`, same shapes
 /// as [`Params`] (the notebook's `dWxh, dWhh, dWhy, dbh, dby`).
@@ -51,6 +53,7 @@ pub const CLIP: f64 = 5.0;
 /// let grads = Grads::zeros_like(&Params::zeros(61, 100));
 /// assert_eq!(grads.dw_xh.shape(), (100, 61));
 /// ```
+// ANCHOR: grads
 #[derive(Clone, Debug, PartialEq)]
 pub struct Grads {
     /// `∂L/∂w_xh`, `(H, V)`.
@@ -64,6 +67,7 @@ pub struct Grads {
     /// `∂L/∂b_y`, `(V)`.
     pub db_y: Vector,
 }
+// ANCHOR_END: grads
 
 impl Grads {
     /// Zero gradients shaped like `params`.
@@ -75,6 +79,7 @@ impl Grads {
     /// let g = Grads::zeros_like(&Params::zeros(3, 2));
     /// assert_eq!(g.db_y.as_slice(), &[0.0; 3]);
     /// ```
+    // ANCHOR: zeros_like
     pub fn zeros_like(params: &Params) -> Grads {
         let (v, h) = (params.vocab_size(), params.hidden_size());
         Grads {
@@ -85,6 +90,7 @@ impl Grads {
             db_y: Vector::zeros(v),
         }
     }
+    // ANCHOR_END: zeros_like
 
     /// The five gradients as slices, in the order `dw_xh, dw_hh, dw_hy, db_h, db_y` (the order
     /// of [`Params::slices`]).
@@ -96,6 +102,7 @@ impl Grads {
     /// let g = Grads::zeros_like(&Params::zeros(3, 2));
     /// assert_eq!(g.slices()[4].len(), 3);
     /// ```
+    // ANCHOR: grads_slices
     pub fn slices(&self) -> [&[f64]; 5] {
         [
             self.dw_xh.as_slice(),
@@ -105,8 +112,8 @@ impl Grads {
             self.db_y.as_slice(),
         ]
     }
+    // ANCHOR_END: grads_slices
 
-    // ANCHOR: clip
     /// Clips every element into `[−limit, limit]` (the original: `np.clip(dparam, -5, 5,
     /// out=dparam)` for each gradient).
     ///
@@ -124,6 +131,7 @@ impl Grads {
     /// g.clip(5.0);
     /// assert_eq!(g.db_y.as_slice(), &[5.0, -0.5]);
     /// ```
+    // ANCHOR: clip
     #[track_caller]
     pub fn clip(&mut self, limit: f64) {
         self.dw_xh.clip(-limit, limit);
@@ -135,7 +143,6 @@ impl Grads {
     // ANCHOR_END: clip
 }
 
-// ANCHOR: backward
 /// Backpropagation through time over the steps the forward pass left in `cache`, writing
 /// the (unclipped) gradients of the summed loss into `grads`.
 ///
@@ -159,6 +166,8 @@ impl Grads {
 /// // Each step's dy sums to 0 (Σp = 1, minus the 1 of the target), so db_y sums to ~0.
 /// assert!(grads.db_y.sum().abs() < 1e-12);
 /// ```
+// ANCHOR: backward
+// ANCHOR: backward_setup
 #[track_caller]
 pub fn backward(params: &Params, cache: &ForwardCache, targets: &[usize], grads: &mut Grads) {
     crate::vector::check_len("backward", "vs", cache.len(), targets.len());
@@ -172,6 +181,7 @@ pub fn backward(params: &Params, cache: &ForwardCache, targets: &[usize], grads:
     let mut dh = Vector::zeros(h); // ∂L/∂h_t
     let mut dhraw = Vector::zeros(h); // ∂L/∂(the sum inside tanh)
     let mut dhnext = Vector::zeros(h); // ∂L/∂h_t through h_{t+1}: zero after the last step
+    // ANCHOR_END: backward_setup
 
     for t in (0..cache.len()).rev() {
         let h_t = &cache.hs[t];

@@ -46,6 +46,7 @@ use std::fmt;
 /// assert_eq!(Strategy::temperature(0.5), Ok(Strategy::Sample { temperature: 0.5 }));
 /// assert!(Strategy::temperature(0.0).is_err());
 /// ```
+// ANCHOR: strategy
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Strategy {
     /// Draw at random from `softmax(y / temperature)`; `temperature = 1` is the original.
@@ -56,10 +57,13 @@ pub enum Strategy {
     /// Always take the highest score (the limit of a temperature going to 0).
     Argmax,
 }
+// ANCHOR_END: strategy
 
+// ANCHOR: strategy_original
 impl Strategy {
     /// The original's sampling: temperature 1.
     pub const ORIGINAL: Strategy = Strategy::Sample { temperature: 1.0 };
+    // ANCHOR_END: strategy_original
 
     /// Sampling at `temperature`, checked.
     ///
@@ -75,6 +79,7 @@ impl Strategy {
     /// assert!(Strategy::temperature(-1.0).is_err());
     /// assert!(Strategy::temperature(f64::NAN).is_err());
     /// ```
+    // ANCHOR: strategy_temperature
     pub fn temperature(temperature: f64) -> Result<Strategy, SampleError> {
         if temperature.is_finite() && temperature > 0.0 {
             Ok(Strategy::Sample { temperature })
@@ -82,9 +87,11 @@ impl Strategy {
             Err(SampleError::BadTemperature(temperature))
         }
     }
+    // ANCHOR_END: strategy_temperature
 }
 
 /// Why a text could not be generated.
+// ANCHOR: sample_error
 #[derive(Clone, Debug, PartialEq)]
 pub enum SampleError {
     /// The temperature is not a finite number above 0.
@@ -124,8 +131,8 @@ impl std::error::Error for SampleError {
         }
     }
 }
+// ANCHOR_END: sample_error
 
-// ANCHOR: draw
 /// Draws an index `k` with probability `p[k]` (numpy: `np.random.choice(range(V), p=p)`).
 ///
 /// Picture the probabilities laid end to end on `[0, 1)`; a uniform number `u` falls into
@@ -143,6 +150,7 @@ impl std::error::Error for SampleError {
 /// let p = Vector::from_vec(vec![0.0, 1.0, 0.0]);
 /// assert_eq!(draw(&p, &mut rng), 1);
 /// ```
+// ANCHOR: draw
 #[track_caller]
 pub fn draw(p: &Vector, rng: &mut fastrand::Rng) -> usize {
     assert!(!p.is_empty(), "draw: empty probability vector");
@@ -162,7 +170,6 @@ pub fn draw(p: &Vector, rng: &mut fastrand::Rng) -> usize {
 }
 // ANCHOR_END: draw
 
-// ANCHOR: generate
 /// Generates `n` character indices, starting from memory `h` and input character `seed_ix`.
 ///
 /// With [`Strategy::ORIGINAL`] this is the original's `sample(h, seed_ix, n)`. `h` is not
@@ -183,6 +190,7 @@ pub fn draw(p: &Vector, rng: &mut fastrand::Rng) -> usize {
 /// assert_eq!(ixes.len(), 10);
 /// assert!(ixes.iter().all(|&ix| ix < 4));
 /// ```
+// ANCHOR: generate
 #[track_caller]
 pub fn generate(
     params: &Params,
@@ -214,6 +222,7 @@ pub fn generate(
     }
     ixes
 }
+// ANCHOR_END: generate
 
 /// The original's `sample(h, seed_ix, n)`: [`generate`] at temperature 1.
 ///
@@ -230,6 +239,7 @@ pub fn generate(
 /// let b = sample(&params, &Vector::zeros(3), 1, 20, &mut fastrand::Rng::with_seed(5));
 /// assert_eq!(a, b); // same seed, same text
 /// ```
+// ANCHOR: sample
 #[track_caller]
 pub fn sample(
     params: &Params,
@@ -240,9 +250,8 @@ pub fn sample(
 ) -> Vec<usize> {
     generate(params, h, seed_ix, n, Strategy::ORIGINAL, rng)
 }
-// ANCHOR_END: generate
+// ANCHOR_END: sample
 
-// ANCHOR: prime
 /// Runs the network over `indices` from memory `h`, leaving in `h` the memory after the last
 /// one: what the network "has in mind" after reading a text.
 ///
@@ -259,6 +268,7 @@ pub fn sample(
 /// prime(&params, &mut h, &[0, 1, 2]);
 /// assert!(h.as_slice().iter().any(|&x| x != 0.0));
 /// ```
+// ANCHOR: prime
 #[track_caller]
 pub fn prime(params: &Params, h: &mut Vector, indices: &[usize]) {
     let mut h_next = h.clone();
@@ -267,6 +277,7 @@ pub fn prime(params: &Params, h: &mut Vector, indices: &[usize]) {
         std::mem::swap(h, &mut h_next);
     }
 }
+// ANCHOR_END: prime
 
 /// Writes `n` characters that continue `prime_text`, starting from an empty memory, and
 /// returns the prime followed by them.
@@ -294,6 +305,7 @@ pub fn prime(params: &Params, h: &mut Vector, indices: &[usize]) {
 /// assert!(sample_text(&params, &vocab, "xyz", 5, Strategy::ORIGINAL, &mut rng).is_err());
 /// # Ok::<(), min_char_rnn::SampleError>(())
 /// ```
+// ANCHOR: sample_text
 pub fn sample_text(
     params: &Params,
     vocab: &Vocab,
@@ -322,4 +334,4 @@ pub fn sample_text(
     text.push_str(&vocab.decode(&generated));
     Ok(text)
 }
-// ANCHOR_END: prime
+// ANCHOR_END: sample_text

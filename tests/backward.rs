@@ -8,6 +8,7 @@ use min_char_rnn::loss::sequence_loss;
 use min_char_rnn::train::loss_fun;
 use min_char_rnn::{ForwardCache, Grads, Params, Vector};
 
+// ANCHOR: gradient_check_constants
 /// Step used for the central differences `(L(w + ε) − L(w − ε)) / 2ε`. Its error is of
 /// order ε² (about 1e−10 here) plus rounding of order 1e−16·L/ε (about 1e−11).
 const EPSILON: f64 = 1e-5;
@@ -15,7 +16,9 @@ const EPSILON: f64 = 1e-5;
 const GRADIENT_CHECK_TOL: f64 = 1e-7;
 /// Below this size both gradients are "zero" and only their absolute difference is checked.
 const ZERO_GRADIENT: f64 = 1e-9;
+// ANCHOR_END: gradient_check_constants
 
+// ANCHOR: small_problem
 /// V = 5, H = 7, T = 4, weights ~N(0, 0.5²) so that tanh is well away from linear, nonzero
 /// biases and a nonzero starting memory, so every term of every gradient matters.
 fn small_problem() -> (Params, Vec<usize>, Vec<usize>, Vector) {
@@ -30,21 +33,28 @@ fn small_problem() -> (Params, Vec<usize>, Vec<usize>, Vector) {
     let h_prev = Vector::from_vec(vec![0.5, -0.4, 0.3, -0.2, 0.1, 0.0, -0.6]);
     (params, inputs, targets, h_prev)
 }
+// ANCHOR_END: small_problem
 
+// ANCHOR: loss_of
 fn loss_of(params: &Params, inputs: &[usize], targets: &[usize], h_prev: &Vector) -> f64 {
     let mut cache = ForwardCache::new(params.vocab_size(), params.hidden_size(), inputs.len());
     forward(params, inputs, h_prev, &mut cache);
     sequence_loss(&cache, targets)
 }
+// ANCHOR_END: loss_of
 
+// ANCHOR: gradients_match_finite_differences
 #[test]
 fn gradients_match_finite_differences() {
+    // ANCHOR: analytic
     let (params, inputs, targets, h_prev) = small_problem();
     let mut cache = ForwardCache::new(5, 7, 4);
     forward(&params, &inputs, &h_prev, &mut cache);
     let mut grads = Grads::zeros_like(&params);
     backward(&params, &cache, &targets, &mut grads);
+    // ANCHOR_END: analytic
 
+    // ANCHOR: numeric
     let names = ["w_xh", "w_hh", "w_hy", "b_h", "b_y"];
     let mut checked = 0;
     let mut worst = 0.0f64;
@@ -58,6 +68,8 @@ fn gradients_match_finite_differences() {
             let numeric = (loss_of(&up, &inputs, &targets, &h_prev)
                 - loss_of(&down, &inputs, &targets, &h_prev))
                 / (2.0 * EPSILON);
+            // ANCHOR_END: numeric
+            // ANCHOR: compare
             let analytic = grads.slices()[which][i];
             let scale = numeric.abs().max(analytic.abs());
             if scale < ZERO_GRADIENT {
@@ -71,12 +83,16 @@ fn gradients_match_finite_differences() {
                 );
             }
             checked += 1;
+            // ANCHOR_END: compare
         }
     }
+    // ANCHOR: count
     // Every element of all five parameters: 35 + 49 + 35 + 7 + 5.
     assert_eq!(checked, 131);
     println!("largest relative error over {checked} gradient elements: {worst:e}");
+    // ANCHOR_END: count
 }
+// ANCHOR_END: gradients_match_finite_differences
 
 #[test]
 fn the_gradient_of_w_xh_is_zero_for_characters_never_read() {
