@@ -44,11 +44,11 @@ def init_params(hidden_size, vocab_size):
     """Weights ~ N(0, 1) * 0.01 drawn from numpy's global RNG in the order
     Wxh, Whh, Why; biases zero.  Seed with ``np.random.seed`` beforehand."""
     return {
-        "Wxh": np.random.randn(hidden_size, vocab_size) * 0.01,  # input to hidden
-        "Whh": np.random.randn(hidden_size, hidden_size) * 0.01,  # hidden to hidden
-        "Why": np.random.randn(vocab_size, hidden_size) * 0.01,  # hidden to output
-        "bh": np.zeros((hidden_size, 1)),  # hidden bias
-        "by": np.zeros((vocab_size, 1)),  # output bias
+        "Wxh": np.random.randn(hidden_size, vocab_size) * 0.01,  # (H, V): the input's weights
+        "Whh": np.random.randn(hidden_size, hidden_size) * 0.01,  # (H, H): the memory's weights
+        "Why": np.random.randn(vocab_size, hidden_size) * 0.01,  # (V, H): the output's weights
+        "bh": np.zeros((hidden_size, 1)),  # (H, 1)
+        "by": np.zeros((vocab_size, 1)),  # (V, 1)
     }
 
 
@@ -88,8 +88,8 @@ def lossFun(inputs, targets, hprev, params, clip=True, states=None):
         dy[targets[t]] -= 1  # gradient of softmax + cross-entropy
         dWhy += np.dot(dy, hs[t].T)
         dby += dy
-        dh = np.dot(Why.T, dy) + dhnext  # backprop into h
-        dhraw = (1 - hs[t] * hs[t]) * dh  # backprop through tanh
+        dh = np.dot(Why.T, dy) + dhnext  # dL/dh: from the output and from step t+1
+        dhraw = (1 - hs[t] * hs[t]) * dh  # through tanh: tanh' = 1 - tanh^2
         dbh += dhraw
         dWxh += np.dot(dhraw, xs[t].T)
         dWhh += np.dot(dhraw, hs[t - 1].T)
@@ -147,9 +147,9 @@ def train(data, params, seq_length, learning_rate, iterations,
 
     n, p = 0, 0
     mems = [np.zeros_like(params[name]) for name in PARAM_NAMES]
-    smooth_loss = -np.log(1.0 / vocab_size) * seq_length  # loss at iteration 0
+    smooth_loss = -np.log(1.0 / vocab_size) * seq_length  # a uniform guess: T * ln V
     while n < iterations:
-        # reset RNN memory and go from the start of the data when it runs out
+        # at the start, or when the next chunk would run past the end: start over with an empty memory
         if p + seq_length + 1 >= len(data) or n == 0:
             hprev = np.zeros((hidden_size, 1))
             p = 0
@@ -171,7 +171,7 @@ def train(data, params, seq_length, learning_rate, iterations,
         adagrad_update(params, [dWxh, dWhh, dWhy, dbh, dby], mems, learning_rate)
 
         p += seq_length  # move the data pointer
-        n += 1  # iteration counter
+        n += 1
     return smooth_loss
 
 
