@@ -97,7 +97,7 @@ impl Adagrad {
     // ANCHOR: update
     #[track_caller]
     pub fn update(&mut self, params: &mut Params, grads: &Grads) {
-        let names = ["w_xh", "w_hh", "w_hy", "b_h", "b_y"];
+        let names = Params::NAMES;
         let weights = params.slices_mut();
         let memories = self.memory.slices_mut();
         let gradients = grads.slices();

@@ -119,7 +119,7 @@ const KEYS: [&str; 11] = [
 ];
 
 /// The names of the parameter blocks; Adagrad's memory blocks carry the prefix `mem_`.
-const PARAM_NAMES: [&str; 5] = ["w_xh", "w_hh", "w_hy", "b_h", "b_y"];
+const PARAM_NAMES: [&str; 5] = Params::NAMES;
 
 /// Everything a training run needs to continue, or a sampler needs to write.
 ///

@@ -306,8 +306,13 @@ impl Params {
     }
     // ANCHOR_END: parameter_count
 
-    /// The five parameters as `(name, values)` pairs, in the order `w_xh, w_hh, w_hy, b_h,
-    /// b_y`: one loop can then visit them all (Adagrad, clipping, checkpoints).
+    /// The names of the five parameters, in the order [`slices`](Params::slices) lists them.
+    // ANCHOR: names
+    pub const NAMES: [&'static str; 5] = ["w_xh", "w_hh", "w_hy", "b_h", "b_y"];
+    // ANCHOR_END: names
+
+    /// The five parameters as `(name, values)` pairs, in the order of [`Params::NAMES`]:
+    /// one loop can then visit them all (Adagrad, clipping, checkpoints).
     ///
     /// # Examples
     ///
@@ -318,12 +323,13 @@ impl Params {
     /// ```
     // ANCHOR: slices
     pub fn slices(&self) -> [(&'static str, &[f64]); 5] {
+        let [w_xh, w_hh, w_hy, b_h, b_y] = Params::NAMES;
         [
-            ("w_xh", self.w_xh.as_slice()),
-            ("w_hh", self.w_hh.as_slice()),
-            ("w_hy", self.w_hy.as_slice()),
-            ("b_h", self.b_h.as_slice()),
-            ("b_y", self.b_y.as_slice()),
+            (w_xh, self.w_xh.as_slice()),
+            (w_hh, self.w_hh.as_slice()),
+            (w_hy, self.w_hy.as_slice()),
+            (b_h, self.b_h.as_slice()),
+            (b_y, self.b_y.as_slice()),
         ]
     }
     // ANCHOR_END: slices
