@@ -74,6 +74,7 @@ pub mod checkpoint;
 pub mod encode;
 pub mod forward;
 pub mod loss;
+pub mod math;
 pub mod matrix;
 pub mod model;
 pub mod plot;
