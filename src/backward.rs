@@ -146,8 +146,18 @@ impl Grads {
 /// Backpropagation through time over the steps the forward pass left in `cache`, writing
 /// the (unclipped) gradients of the summed loss into `grads`.
 ///
-/// `grads` is overwritten, not added to. The four work vectors are allocated once per call,
-/// before the time-step loop; the loop itself allocates nothing.
+/// `grads` is overwritten, not added to. The work is done in three parts, and only the
+/// middle one has to walk the steps one by one:
+///
+/// 1. the output layer, every step at once: `dy_t`, `dw_hy`, `db_y` and `w_hyᵀ·dy_t` need
+///    nothing from other steps;
+/// 2. the recurrence, `t = T−1 … 0`: `dh`, `dhraw_t` and `dhnext`, each step waiting for
+///    the `dhnext` of the step after it;
+/// 3. the hidden layer's weights, every step at once: `db_h`, `dw_xh`, `dw_hh` from the
+///    `dhraw_t` the recurrence left.
+///
+/// The per-step vectors (`dy_t`, `w_hyᵀ·dy_t`, `dhraw_t`) are allocated once per call,
+/// before the loops; the loops themselves allocate nothing.
 ///
 /// # Panics
 ///
@@ -171,43 +181,64 @@ impl Grads {
 #[track_caller]
 pub fn backward(params: &Params, cache: &ForwardCache, targets: &[usize], grads: &mut Grads) {
     crate::vector::check_len("backward", "vs", cache.len(), targets.len());
-    let (v, h) = (params.vocab_size(), params.hidden_size());
-    for g in [&mut grads.dw_xh, &mut grads.dw_hh, &mut grads.dw_hy] {
-        g.fill(0.0);
-    }
-    grads.db_h.fill(0.0);
-    grads.db_y.fill(0.0);
-    let mut dy = Vector::zeros(v); // ∂L/∂y_t
+    let (v, h, steps) = (params.vocab_size(), params.hidden_size(), cache.len());
+    let mut dys = vec![Vector::zeros(v); steps]; // dy_t = ∂L/∂y_t
+    let mut dh_outputs = vec![Vector::zeros(h); steps]; // w_hyᵀ·dy_t: ∂L/∂h_t through y_t
+    let mut dhraws = vec![Vector::zeros(h); steps]; // ∂L/∂(the sum inside tanh) at step t
     let mut dh = Vector::zeros(h); // ∂L/∂h_t
-    let mut dhraw = Vector::zeros(h); // ∂L/∂(the sum inside tanh)
     let mut dhnext = Vector::zeros(h); // ∂L/∂h_t through h_{t+1}: zero after the last step
     // ANCHOR_END: backward_setup
 
-    for t in (0..cache.len()).rev() {
-        let h_t = &cache.hs[t];
-        // ANCHOR: backprop_into_y
-        output_gradient(&cache.ps[t], targets[t], &mut dy); // dy = p_t − onehot(target_t)
-        grads.dw_hy.add_outer(&dy, h_t); // dw_hy += dy · h_tᵀ
-        grads.db_y.add_assign(&dy); // db_y += dy
-        // ANCHOR_END: backprop_into_y
+    // ANCHOR: backprop_into_y
+    // 1. The output layer, every step at once.
+    for t in 0..steps {
+        output_gradient(&cache.ps[t], targets[t], &mut dys[t]); // dy_t = p_t − onehot(target_t)
+    }
+    grads.dw_hy.fill(0.0);
+    grads.dw_hy.add_outer_batch(&dys, &cache.hs); // dw_hy = Σ_t dy_t · h_tᵀ
+    grads.db_y.fill(0.0);
+    for t in 0..steps {
+        grads.db_y.add_assign(&dys[t]); // db_y = Σ_t dy_t
+    }
+    params.w_hy.matvec_transposed_batch(&dys, &mut dh_outputs); // w_hyᵀ·dy_t, every t
+    // ANCHOR_END: backprop_into_y
 
+    // 2. The recurrence, from the last step back to the first.
+    for t in (0..steps).rev() {
+        let h_t = &cache.hs[t];
         // ANCHOR: backprop_into_h
-        params.w_hy.matvec_transposed(&dy, &mut dh); // dh = w_hyᵀ · dy
-        dh.add_assign(&dhnext); //                      + dhnext
+        dh.copy_from(&dh_outputs[t]); // dh = w_hyᵀ · dy_t
+        dh.add_assign(&dhnext); //          + dhnext
         // ANCHOR_END: backprop_into_h
 
         // ANCHOR: tanh_backward
+        let dhraw = &mut dhraws[t];
         for i in 0..h {
             dhraw[i] = (1.0 - h_t[i] * h_t[i]) * dh[i]; // dhraw = (1 − h_t²) ⊙ dh
         }
         // ANCHOR_END: tanh_backward
 
-        // ANCHOR: backprop_into_weights
-        grads.db_h.add_assign(&dhraw); // db_h += dhraw
-        grads.dw_xh.add_to_column(cache.inputs[t], &dhraw); // dw_xh += dhraw · x_tᵀ
-        grads.dw_hh.add_outer(&dhraw, cache.h_before(t)); // dw_hh += dhraw · h_{t−1}ᵀ
-        params.w_hh.matvec_transposed(&dhraw, &mut dhnext); // dhnext = w_hhᵀ · dhraw
-        // ANCHOR_END: backprop_into_weights
+        // ANCHOR: backprop_into_h_prev
+        params.w_hh.matvec_transposed(dhraw, &mut dhnext); // dhnext = w_hhᵀ · dhraw
+        // ANCHOR_END: backprop_into_h_prev
     }
+
+    // ANCHOR: backprop_into_weights
+    // 3. The hidden layer's weights, every step at once.
+    grads.db_h.fill(0.0);
+    grads.dw_xh.fill(0.0);
+    grads.dw_hh.fill(0.0);
+    for t in 0..steps {
+        grads.db_h.add_assign(&dhraws[t]); // db_h = Σ_t dhraw_t
+        grads.dw_xh.add_to_column(cache.inputs[t], &dhraws[t]); // dw_xh = Σ_t dhraw_t · x_tᵀ
+    }
+    // dw_hh = Σ_t dhraw_t · h_{t−1}ᵀ: step 0 pairs with h_prev, step t ≥ 1 with hs[t − 1].
+    if steps > 0 {
+        grads.dw_hh.add_outer(&dhraws[0], &cache.h_prev);
+        grads
+            .dw_hh
+            .add_outer_batch(&dhraws[1..], &cache.hs[..steps - 1]);
+    }
+    // ANCHOR_END: backprop_into_weights
 }
 // ANCHOR_END: backward

@@ -26,7 +26,7 @@
 //! once and reused, so the time-step loop allocates nothing.
 
 use crate::loss::softmax;
-use crate::{Params, Vector};
+use crate::{Params, Vector, math};
 
 /// What the forward pass remembers for the backward pass (the notebook's `xs, hs, ys, ps`).
 ///
@@ -166,7 +166,7 @@ impl ForwardCache {
 /// let mut h = Vector::zeros(3);
 /// hidden_step(&params, 2, &Vector::zeros(3), &mut h);
 /// // With h_prev = 0 and b_h = 0, h is tanh of column 2 of w_xh.
-/// assert_eq!(h[0], params.w_xh[(0, 2)].tanh());
+/// assert!((h[0] - params.w_xh[(0, 2)].tanh()).abs() <= 1e-16);
 /// ```
 // ANCHOR: hidden_step
 #[track_caller]
@@ -176,7 +176,11 @@ pub fn hidden_step(params: &Params, x: usize, h_prev: &Vector, h: &mut Vector) {
     for i in 0..h.len() {
         let from_input = params.w_xh[(i, x)]; // (w_xh · x)[i], a column lookup
         let from_memory = h[i]; // (w_hh · h_prev)[i]
-        h[i] = (from_input + from_memory + params.b_h[i]).tanh();
+        h[i] = from_input + from_memory + params.b_h[i];
+    }
+    // A loop of its own, over a plain slice, which the compiler turns into 8 at a time.
+    for h_i in h.as_mut_slice() {
+        *h_i = math::tanh(*h_i);
     }
 }
 // ANCHOR_END: hidden_step
@@ -234,6 +238,8 @@ pub fn forward(params: &Params, inputs: &[usize], h_prev: &Vector, cache: &mut F
     }
     cache.inputs.copy_from_slice(inputs);
     cache.h_prev.copy_from(h_prev); // hs[-1] = np.copy(hprev)
+    // ANCHOR: recurrence
+    // The recurrence: h_t needs h_{t-1}, so these steps can only run one after another.
     for t in 0..inputs.len() {
         let x = inputs[t];
         // Split the borrow: h_{t-1} is read while h_t is written.
@@ -245,8 +251,15 @@ pub fn forward(params: &Params, inputs: &[usize], h_prev: &Vector, cache: &mut F
         };
         let h_t = &mut after[0];
         hidden_step(params, x, h_before, h_t); // h_t = tanh(w_xh·x_t + w_hh·h_{t-1} + b_h)
-        output_step(params, h_t, &mut cache.ys[t]); // y_t = w_hy·h_t + b_y
+    }
+    // ANCHOR_END: recurrence
+    // ANCHOR: output_layer
+    // The output layer: y_t needs only h_t, not y_{t-1}, so it waits until the recurrence is
+    // done and then runs over all T steps.
+    for t in 0..inputs.len() {
+        output_step(params, &cache.hs[t], &mut cache.ys[t]); // y_t = w_hy·h_t + b_y
         softmax(&cache.ys[t], &mut cache.ps[t]); // p_t = softmax(y_t)
     }
+    // ANCHOR_END: output_layer
 }
 // ANCHOR_END: forward

@@ -27,8 +27,8 @@
 //! with it; a higher learning rate or a low sampling temperature (which divides the scores
 //! by a small number) gets there quickly.
 
-use crate::Vector;
 use crate::forward::ForwardCache;
+use crate::{Vector, math};
 
 // ANCHOR: softmax
 /// `p = softmax(y / temperature)`, computed stably (the maximum is subtracted first).
@@ -56,11 +56,13 @@ use crate::forward::ForwardCache;
 pub fn softmax_with_temperature(y: &Vector, temperature: f64, p: &mut Vector) {
     crate::vector::check_len("softmax", "->", y.len(), p.len());
     let max = y.max(); // subtracting it keeps every exponent <= 0: no overflow
+    // Over plain slices, so that the compiler does 8 at a time.
+    for (p_k, &y_k) in p.as_mut_slice().iter_mut().zip(y.as_slice()) {
+        *p_k = math::exp((y_k - max) / temperature);
+    }
     let mut sum = 0.0;
-    for k in 0..y.len() {
-        let e = ((y[k] - max) / temperature).exp();
-        p[k] = e;
-        sum += e;
+    for k in 0..p.len() {
+        sum += p[k];
     }
     for k in 0..p.len() {
         p[k] /= sum;

@@ -21,7 +21,9 @@
 
 // ANCHOR: imports
 use crate::Vector;
-use crate::vector::{DISPLAY_PRECISION, axpy, clip_slice, dot, dots, shown_indices, write_row};
+use crate::vector::{
+    DISPLAY_PRECISION, axpy, axpy_rows, clip_slice, dot, dots, shown_indices, write_row,
+};
 use std::fmt;
 use std::ops::{Index, IndexMut};
 // ANCHOR_END: imports
@@ -317,6 +319,7 @@ impl Matrix {
         let x = x.as_slice();
         let out = out.as_mut_slice();
         // Four rows at a time share each load of x; the last rows (rows % 4) one at a time.
+        // Four rows at a time share each load of x; the last rows (rows % 4) one at a time.
         let blocks = self.rows / 4;
         for b in 0..blocks {
             let r = 4 * b;
@@ -340,6 +343,8 @@ impl Matrix {
     ///
     /// `Wᵀ·x` is the sum of the rows of `W`, row `r` weighted by `x[r]`, so it is computed as
     /// that sum: `out += x[r] · row r` for every row, each step a walk along a contiguous row.
+    /// Four rows are added in one pass over `out` (the terms still in row order), so `out`
+    /// is read and written a quarter as often.
     ///
     /// # Panics
     ///
@@ -376,13 +381,109 @@ impl Matrix {
                 out.len()
             );
         }
-        out.fill(0.0);
-        let out = out.as_mut_slice();
-        for (&x_r, row) in x.as_slice().iter().zip(self.data.chunks_exact(self.cols)) {
-            axpy(x_r, row, out);
-        }
+        self.transposed_products(std::slice::from_ref(x), std::slice::from_mut(out));
     }
     // ANCHOR_END: matvec_transposed
+
+    /// `outs[t] = Wᵀ·xs[t]` for every `t` (numpy: `np.dot(W.T, X)`), each exactly what
+    /// [`matvec_transposed`](Matrix::matvec_transposed) gives, with `W` read once.
+    ///
+    /// The backward pass uses it to send every step's output gradient back at once:
+    /// `w_hyᵀ·dy_t` for all `T` steps.
+    ///
+    /// # Panics
+    ///
+    /// If there are not as many outputs as vectors, or a length does not fit:
+    /// `matvec_transposed_batch: (2 x 3)ᵀ · (3) at index 0`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::{Matrix, Vector};
+    /// let w = Matrix::from_rows(&[&[1.0, 2.0], &[3.0, 4.0]]);
+    /// let xs = [Vector::from_vec(vec![1.0, 0.0]), Vector::from_vec(vec![0.0, 1.0])];
+    /// let mut outs = [Vector::zeros(2), Vector::zeros(2)];
+    /// w.matvec_transposed_batch(&xs, &mut outs);
+    /// assert_eq!(outs[0].as_slice(), &[1.0, 2.0]); // row 0
+    /// assert_eq!(outs[1].as_slice(), &[3.0, 4.0]); // row 1
+    /// ```
+    // ANCHOR: matvec_transposed_batch
+    #[track_caller]
+    pub fn matvec_transposed_batch(&self, xs: &[Vector], outs: &mut [Vector]) {
+        self.check_batch(
+            "matvec_transposed_batch",
+            "ᵀ",
+            xs,
+            outs,
+            self.rows,
+            self.cols,
+        );
+        self.transposed_products(xs, outs);
+    }
+    // ANCHOR_END: matvec_transposed_batch
+
+    /// `outs[t] = Σ_r xs[t][r] · row r` (shapes checked by the caller): each output starts at
+    /// zero and gets the rows added in order, so one vector or many, the result is the same
+    /// bit for bit.
+    // ANCHOR: transposed_products
+    fn transposed_products(&self, xs: &[Vector], outs: &mut [Vector]) {
+        if let ([x], [out]) = (xs, &mut *outs) {
+            return self.transposed_product(x.as_slice(), out.as_mut_slice());
+        }
+        for out in outs.iter_mut() {
+            out.fill(0.0);
+        }
+        let rows: Vec<&[f64]> = self.data.chunks_exact(self.cols).collect();
+        let mut outs: Vec<&mut [f64]> = outs.iter_mut().map(Vector::as_mut_slice).collect();
+        add_scaled_rows(&mut outs, &rows, |t, r| xs[t][r]); // outs[t] += Σ_r xs[t][r]·row r
+    }
+    // ANCHOR_END: transposed_products
+
+    /// `out = Σ_r x[r] · row r` for one vector. A block of [`WIDE`] outputs is kept in
+    /// registers while every row is added to it, the last block overlapping the one before
+    /// when `cols` is not a multiple of `WIDE` (its shared outputs are computed twice, the
+    /// same way, so they get the same values). Narrower matrices use [`axpy_rows`].
+    // ANCHOR: transposed_product
+    fn transposed_product(&self, x: &[f64], out: &mut [f64]) {
+        let cols = self.cols;
+        if cols < WIDE {
+            out.fill(0.0);
+            let mut r = 0;
+            while r + 4 <= self.rows {
+                let rows = [
+                    self.row(r),
+                    self.row(r + 1),
+                    self.row(r + 2),
+                    self.row(r + 3),
+                ];
+                axpy_rows([x[r], x[r + 1], x[r + 2], x[r + 3]], rows, out); // out += Σ x[r]·row r
+                r += 4;
+            }
+            for r in r..self.rows {
+                axpy(x[r], self.row(r), out);
+            }
+            return;
+        }
+        let mut start = 0;
+        loop {
+            let c0 = start.min(cols - WIDE); // the last block ends at the last column
+            let mut block = [0.0; WIDE];
+            for r in 0..self.rows {
+                let piece: &[f64; WIDE] = self.data[r * cols + c0..][..WIDE]
+                    .try_into()
+                    .expect("WIDE values");
+                for k in 0..WIDE {
+                    block[k] += x[r] * piece[k];
+                }
+            }
+            out[c0..c0 + WIDE].copy_from_slice(&block);
+            if c0 + WIDE == cols {
+                break;
+            }
+            start += WIDE;
+        }
+    }
+    // ANCHOR_END: transposed_product
 
     /// `W += a·bᵀ`: adds the outer product of `a` (length `rows`) and `b` (length `cols`), a
     /// "rank-1 update" (numpy: `W += np.dot(a, b.T)`).
@@ -424,6 +525,51 @@ impl Matrix {
     }
     // ANCHOR_END: add_outer
 
+    /// `W += Σ_t a[t]·b[t]ᵀ`: the sum of many outer products (numpy: `W += np.dot(A, B.T)`,
+    /// the vectors as the columns of `A` and `B`).
+    ///
+    /// The result is exactly that of [`add_outer`](Matrix::add_outer) called for `t = 0, 1,
+    /// …` in turn, bit for bit, but each row of `W` is loaded and stored once per four
+    /// terms instead of once per term. The backward pass sums its weight gradients over all
+    /// `T` steps with it: `dw_hy = Σ_t dy_t·h_tᵀ`.
+    ///
+    /// # Panics
+    ///
+    /// If `a` and `b` differ in length, or a vector does not fit:
+    /// `add_outer_batch: (2 x 3) += (4) ⊗ (3) at index 0`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::{Matrix, Vector};
+    /// let mut w = Matrix::zeros(2, 2);
+    /// let a = [Vector::from_vec(vec![1.0, 0.0]), Vector::from_vec(vec![0.0, 2.0])];
+    /// let b = [Vector::from_vec(vec![1.0, 1.0]), Vector::from_vec(vec![1.0, -1.0])];
+    /// w.add_outer_batch(&a, &b);
+    /// assert_eq!(w.as_slice(), &[1.0, 1.0, 2.0, -2.0]);
+    /// ```
+    // ANCHOR: add_outer_batch
+    #[track_caller]
+    pub fn add_outer_batch(&mut self, a: &[Vector], b: &[Vector]) {
+        let (rows, cols) = self.shape();
+        if a.len() != b.len() {
+            panic!("add_outer_batch: {} vectors ⊗ {} vectors", a.len(), b.len());
+        }
+        for t in 0..a.len() {
+            if a[t].len() != rows || b[t].len() != cols {
+                panic!(
+                    "add_outer_batch: ({rows} x {cols}) += ({}) ⊗ ({}) at index {t}",
+                    a[t].len(),
+                    b[t].len()
+                );
+            }
+        }
+        let vectors: Vec<&[f64]> = b.iter().map(Vector::as_slice).collect();
+        let mut w_rows: Vec<&mut [f64]> = self.data.chunks_exact_mut(cols).collect();
+        add_scaled_rows(&mut w_rows, &vectors, |r, t| a[t][r]); // row r += Σ_t a[t][r]·b[t]
+    }
+    // ANCHOR_END: add_outer_batch
+
     /// `W[:, col] += v`: adds `v` (length `rows`) to one column.
     ///
     /// This is `W += v·xᵀ` for a one-hot `x` with its `1` at `col`: every other column of
@@ -457,6 +603,121 @@ impl Matrix {
         }
     }
     // ANCHOR_END: add_to_column
+}
+
+/// How many outputs [`Matrix::transposed_product`] keeps in registers at once: 64 numbers,
+/// eight 512-bit registers, enough independent additions to keep the adders busy.
+const WIDE: usize = 64;
+
+/// `outs[i] += Σ_k coeff(i, k) · rows[k]` for every output `i`, the terms added in the order
+/// of `k`: the same result, bit for bit, as one [`axpy`] per `(i, k)` in that order.
+///
+/// The outputs are cut into tiles of four outputs by sixteen columns. A tile (64 numbers,
+/// eight 512-bit registers) stays in registers while all the terms are added to it, so it
+/// is loaded and stored once; each piece of a row is loaded once for four outputs. The four
+/// outputs' coefficients are copied first into a small "panel", `panel[k] = [coeff(i, k),
+/// coeff(i + 1, k), …]`, read in order by the tile.
+// ANCHOR: add_scaled_rows
+fn add_scaled_rows(outs: &mut [&mut [f64]], rows: &[&[f64]], coeff: impl Fn(usize, usize) -> f64) {
+    let width = outs.first().map_or(0, |out| out.len());
+    let mut panel = vec![[0.0; 4]; rows.len()];
+    let mut i = 0;
+    while i + 4 <= outs.len() {
+        for k in 0..rows.len() {
+            panel[k] = [
+                coeff(i, k),
+                coeff(i + 1, k),
+                coeff(i + 2, k),
+                coeff(i + 3, k),
+            ];
+        }
+        let block = &mut outs[i..i + 4];
+        let mut c = 0;
+        while c + 16 <= width {
+            add_scaled_rows_tile::<4, 16>(block, rows, &panel, c);
+            c += 16;
+        }
+        for c in c..width {
+            add_scaled_rows_tile::<4, 1>(block, rows, &panel, c);
+        }
+        i += 4;
+    }
+    for i in i..outs.len() {
+        let column: Vec<[f64; 1]> = (0..rows.len()).map(|k| [coeff(i, k)]).collect();
+        let block = &mut outs[i..i + 1];
+        let mut c = 0;
+        while c + 16 <= width {
+            add_scaled_rows_tile::<1, 16>(block, rows, &column, c);
+            c += 16;
+        }
+        for c in c..width {
+            add_scaled_rows_tile::<1, 1>(block, rows, &column, c);
+        }
+    }
+}
+// ANCHOR_END: add_scaled_rows
+
+/// One tile of [`add_scaled_rows`]: the `N` outputs of `outs`, columns `c0 .. c0 + W`, with
+/// `panel[k][i]` the coefficient of row `k` for output `i`.
+// ANCHOR: add_scaled_rows_tile
+#[inline(always)]
+fn add_scaled_rows_tile<const N: usize, const W: usize>(
+    outs: &mut [&mut [f64]],
+    rows: &[&[f64]],
+    panel: &[[f64; N]],
+    c0: usize,
+) {
+    let mut tile = [[0.0; W]; N];
+    for i in 0..N {
+        tile[i].copy_from_slice(&outs[i][c0..c0 + W]);
+    }
+    for (row, coeffs) in rows.iter().zip(panel) {
+        let piece: &[f64; W] = row[c0..c0 + W].try_into().expect("W values");
+        for i in 0..N {
+            for c in 0..W {
+                tile[i][c] += coeffs[i] * piece[c];
+            }
+        }
+    }
+    for i in 0..N {
+        outs[i][c0..c0 + W].copy_from_slice(&tile[i]);
+    }
+}
+// ANCHOR_END: add_scaled_rows_tile
+
+impl Matrix {
+    /// Panics unless `outs` has one vector per `xs`, each `x` of length `x_len` and each
+    /// output of length `out_len`: `op: (2 x 3)ᵀ · (3) at index 0`.
+    #[track_caller]
+    fn check_batch(
+        &self,
+        op: &str,
+        transposed: &str,
+        xs: &[Vector],
+        outs: &[Vector],
+        x_len: usize,
+        out_len: usize,
+    ) {
+        let (rows, cols) = self.shape();
+        if xs.len() != outs.len() {
+            panic!("{op}: {} vectors give {} outputs", xs.len(), outs.len());
+        }
+        for t in 0..xs.len() {
+            if xs[t].len() != x_len {
+                panic!(
+                    "{op}: ({rows} x {cols}){transposed} · ({}) at index {t}",
+                    xs[t].len()
+                );
+            }
+            if outs[t].len() != out_len {
+                panic!(
+                    "{op}: ({rows} x {cols}){transposed} · ({}) gives ({out_len}), not ({}) at index {t}",
+                    x_len,
+                    outs[t].len()
+                );
+            }
+        }
+    }
 }
 
 // ANCHOR: index
