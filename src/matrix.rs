@@ -21,9 +21,7 @@
 
 // ANCHOR: imports
 use crate::Vector;
-use crate::vector::{
-    DISPLAY_PRECISION, axpy, axpy_rows, clip_slice, dot, dots, shown_indices, write_row,
-};
+use crate::vector::{DISPLAY_PRECISION, axpy, clip_slice, dot, dots, shown_indices, write_row};
 use std::fmt;
 use std::ops::{Index, IndexMut};
 // ANCHOR_END: imports
@@ -343,8 +341,8 @@ impl Matrix {
     ///
     /// `Wᵀ·x` is the sum of the rows of `W`, row `r` weighted by `x[r]`, so it is computed as
     /// that sum: `out += x[r] · row r` for every row, each step a walk along a contiguous row.
-    /// Four rows are added in one pass over `out` (the terms still in row order), so `out`
-    /// is read and written a quarter as often.
+    /// The partial sums are kept in registers, 64 outputs at a time, while all the rows are
+    /// added to them, so `out` is written once instead of once per row.
     ///
     /// # Panics
     ///
@@ -422,48 +420,34 @@ impl Matrix {
     }
     // ANCHOR_END: matvec_transposed_batch
 
-    /// `outs[t] = Σ_r xs[t][r] · row r` (shapes checked by the caller): each output starts at
-    /// zero and gets the rows added in order, so one vector or many, the result is the same
-    /// bit for bit.
+    /// `outs[t] = Σ_r xs[t][r] · row r` (shapes checked by the caller). Every output starts
+    /// at zero and gets the rows added in row order, so the result is the same bit for bit
+    /// whichever of the two ways computes it.
     // ANCHOR: transposed_products
     fn transposed_products(&self, xs: &[Vector], outs: &mut [Vector]) {
-        if let ([x], [out]) = (xs, &mut *outs) {
-            return self.transposed_product(x.as_slice(), out.as_mut_slice());
-        }
         for out in outs.iter_mut() {
             out.fill(0.0);
         }
-        let rows: Vec<&[f64]> = self.data.chunks_exact(self.cols).collect();
-        let mut outs: Vec<&mut [f64]> = outs.iter_mut().map(Vector::as_mut_slice).collect();
-        add_scaled_rows(&mut outs, &rows, |t, r| xs[t][r]); // outs[t] += Σ_r xs[t][r]·row r
+        match (xs, &mut *outs) {
+            ([x], [out]) if self.cols >= WIDE => {
+                self.wide_product(x.as_slice(), out.as_mut_slice())
+            }
+            _ => {
+                let rows: Vec<&[f64]> = self.data.chunks_exact(self.cols).collect();
+                let mut outs: Vec<&mut [f64]> = outs.iter_mut().map(Vector::as_mut_slice).collect();
+                add_scaled_rows(&mut outs, &rows, |t, r| xs[t][r]); // outs[t] += Σ_r xs[t][r]·row r
+            }
+        }
     }
     // ANCHOR_END: transposed_products
 
-    /// `out = Σ_r x[r] · row r` for one vector. A block of [`WIDE`] outputs is kept in
-    /// registers while every row is added to it, the last block overlapping the one before
-    /// when `cols` is not a multiple of `WIDE` (its shared outputs are computed twice, the
-    /// same way, so they get the same values). Narrower matrices use [`axpy_rows`].
-    // ANCHOR: transposed_product
-    fn transposed_product(&self, x: &[f64], out: &mut [f64]) {
+    /// `out = Σ_r x[r] · row r` for one vector and at least [`WIDE`] columns: a block of
+    /// `WIDE` outputs stays in registers while every row is added to it. When `cols` is not
+    /// a multiple of `WIDE`, the last block overlaps the one before; the outputs they share
+    /// are computed twice, the same way, so they get the same values.
+    // ANCHOR: wide_product
+    fn wide_product(&self, x: &[f64], out: &mut [f64]) {
         let cols = self.cols;
-        if cols < WIDE {
-            out.fill(0.0);
-            let mut r = 0;
-            while r + 4 <= self.rows {
-                let rows = [
-                    self.row(r),
-                    self.row(r + 1),
-                    self.row(r + 2),
-                    self.row(r + 3),
-                ];
-                axpy_rows([x[r], x[r + 1], x[r + 2], x[r + 3]], rows, out); // out += Σ x[r]·row r
-                r += 4;
-            }
-            for r in r..self.rows {
-                axpy(x[r], self.row(r), out);
-            }
-            return;
-        }
         let mut start = 0;
         loop {
             let c0 = start.min(cols - WIDE); // the last block ends at the last column
@@ -473,7 +457,7 @@ impl Matrix {
                     .try_into()
                     .expect("WIDE values");
                 for k in 0..WIDE {
-                    block[k] += x[r] * piece[k];
+                    block[k] += x[r] * piece[k]; // out[c0 + k] += x[r] · W[r, c0 + k]
                 }
             }
             out[c0..c0 + WIDE].copy_from_slice(&block);
@@ -483,7 +467,7 @@ impl Matrix {
             start += WIDE;
         }
     }
-    // ANCHOR_END: transposed_product
+    // ANCHOR_END: wide_product
 
     /// `W += a·bᵀ`: adds the outer product of `a` (length `rows`) and `b` (length `cols`), a
     /// "rank-1 update" (numpy: `W += np.dot(a, b.T)`).
@@ -529,9 +513,9 @@ impl Matrix {
     /// the vectors as the columns of `A` and `B`).
     ///
     /// The result is exactly that of [`add_outer`](Matrix::add_outer) called for `t = 0, 1,
-    /// …` in turn, bit for bit, but each row of `W` is loaded and stored once per four
-    /// terms instead of once per term. The backward pass sums its weight gradients over all
-    /// `T` steps with it: `dw_hy = Σ_t dy_t·h_tᵀ`.
+    /// …` in turn, bit for bit, but `W` is loaded and stored once instead of once per term:
+    /// a tile of it stays in registers while every term is added. The backward pass sums its
+    /// weight gradients over all `T` steps with it: `dw_hy = Σ_t dy_t·h_tᵀ`.
     ///
     /// # Panics
     ///
@@ -605,8 +589,8 @@ impl Matrix {
     // ANCHOR_END: add_to_column
 }
 
-/// How many outputs [`Matrix::transposed_product`] keeps in registers at once: 64 numbers,
-/// eight 512-bit registers, enough independent additions to keep the adders busy.
+/// How many outputs [`Matrix::wide_product`] keeps in registers at once: 64 numbers, eight
+/// 512-bit registers, eight independent chains of additions, enough to keep the adders busy.
 const WIDE: usize = 64;
 
 /// `outs[i] += Σ_k coeff(i, k) · rows[k]` for every output `i`, the terms added in the order

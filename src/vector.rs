@@ -503,26 +503,6 @@ pub(crate) fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
 }
 // ANCHOR_END: axpy
 
-/// `y += alphas[0]·rows[0] + alphas[1]·rows[1] + …`: `R` calls of [`axpy`] fused into one pass.
-///
-/// Element `j` gets its `R` terms added in order, `((y[j] + a₀·r₀[j]) + a₁·r₁[j]) + …`, exactly
-/// as `R` separate calls would add them, so the result is the same bit for bit; but `y` is
-/// loaded and stored once instead of `R` times, and each element's `R` products can be
-/// computed side by side.
-// ANCHOR: axpy_rows
-pub(crate) fn axpy_rows<const R: usize>(alphas: [f64; R], rows: [&[f64]; R], y: &mut [f64]) {
-    let n = y.len();
-    let rows = rows.map(|row| &row[..n]); // every row as long as y: no bounds checks below
-    for j in 0..n {
-        let mut sum = y[j];
-        for r in 0..R {
-            sum += alphas[r] * rows[r][j];
-        }
-        y[j] = sum;
-    }
-}
-// ANCHOR_END: axpy_rows
-
 /// Clamps every element of `values` into `[min, max]`.
 // ANCHOR: clip_slice
 #[track_caller]
