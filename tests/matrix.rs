@@ -7,6 +7,10 @@
 //!   that are not symmetric, so mixing up rows and columns gives a different answer;
 //! - two identities tie the products together: `Wᵀ·x` equals `matvec` of a transpose built
 //!   element by element, and `add_to_column(c, v)` equals `add_outer(v, one_hot(c))`;
+//! - the register-blocked kernels keep the promised order of additions: `Wᵀ·x` equals, to
+//!   the last bit, the plainest loop over rows, at widths below, at and above every block
+//!   size; the batched products (`matvec_transposed_batch`, `add_outer_batch`) equal, to the
+//!   last bit, the one-vector products called once per vector in order;
 //! - every shape mismatch panics with the message the source documents, naming the
 //!   operation and both shapes;
 //! - `Debug` and `Display` print exactly the documented strings, elide the middle of a large
@@ -379,4 +383,174 @@ fn display_of_large_matrix_elides_the_middle_and_stays_short() {
     // 49 cells of at most 8 characters plus separators: far less than all 400 values
     // (400 × 8 = 3200 characters).
     assert!(shown.len() < 600, "{} characters:\n{shown}", shown.len());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The batched products: many vectors through one matrix, the matrix read once.
+// ---------------------------------------------------------------------------------------------
+
+/// A `rows x cols` matrix of seeded values in `[−1, 1)`.
+fn random_matrix(rows: usize, cols: usize, seed: u64) -> Matrix {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut w = Matrix::zeros(rows, cols);
+    for value in w.as_mut_slice() {
+        *value = rng.f64() * 2.0 - 1.0;
+    }
+    w
+}
+
+/// `n` vectors of length `len` with seeded values in `[−1, 1)`.
+fn random_vectors(n: usize, len: usize, seed: u64) -> Vec<Vector> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    (0..n)
+        .map(|_| Vector::from_vec((0..len).map(|_| rng.f64() * 2.0 - 1.0).collect()))
+        .collect()
+}
+
+/// `Wᵀ·x` written as the plainest loop: for each column, the rows' terms added one after
+/// another, in row order, to a sum that starts at zero.
+fn transposed_by_plain_loops(w: &Matrix, x: &Vector) -> Vec<f64> {
+    let (rows, cols) = w.shape();
+    let mut out = vec![0.0; cols];
+    for c in 0..cols {
+        let mut sum = 0.0;
+        for r in 0..rows {
+            sum += x[r] * w[(r, c)];
+        }
+        out[c] = sum;
+    }
+    out
+}
+
+/// Shapes around the kernels' block sizes (tiles of 4 outputs by 16 columns, register blocks
+/// of 64 columns): below, at and above each, and the defaults (H = 100, V = 71).
+const SHAPES: [(usize, usize); 10] = [
+    (1, 1),
+    (3, 5),
+    (7, 15),
+    (5, 16),
+    (7, 63),
+    (7, 64),
+    (5, 65),
+    (100, 100),
+    (71, 100),
+    (9, 130),
+];
+
+#[test]
+fn matvec_transposed_adds_the_rows_in_row_order_at_every_width() {
+    // The crate promises each output to be the rows' terms added in row order, whatever
+    // the register blocks do, so the plain loop must agree to the last bit.
+    for (k, &(rows, cols)) in SHAPES.iter().enumerate() {
+        let w = random_matrix(rows, cols, 100 + k as u64);
+        let x = random_vectors(1, rows, 200 + k as u64).remove(0);
+        let mut out = Vector::from_vec(vec![123.0; cols]); // stale values: overwritten
+        w.matvec_transposed(&x, &mut out);
+        assert_eq!(
+            out.as_slice(),
+            transposed_by_plain_loops(&w, &x).as_slice(),
+            "({rows} x {cols})"
+        );
+    }
+}
+
+#[test]
+fn matvec_transposed_batch_equals_one_product_per_vector() {
+    for (k, &(rows, cols)) in SHAPES.iter().enumerate() {
+        for n in [1, 3, 4, 25] {
+            let w = random_matrix(rows, cols, 300 + k as u64);
+            let xs = random_vectors(n, rows, 400 + k as u64);
+            let mut batch = vec![Vector::from_vec(vec![-7.0; cols]); n]; // stale values
+            w.matvec_transposed_batch(&xs, &mut batch);
+            for t in 0..n {
+                let mut one = Vector::zeros(cols);
+                w.matvec_transposed(&xs[t], &mut one);
+                assert_eq!(batch[t], one, "({rows} x {cols}), {n} vectors, vector {t}");
+            }
+        }
+    }
+}
+
+#[test]
+fn matvec_transposed_batch_matches_hand_computed_example() {
+    // Wᵀ·x for x = [3, −1] is [−1, −6.5, 10] (see the single-vector example above);
+    // for x = [0, 2] it is twice row 1: [8, 1, −2].
+    let xs = [vector(&[3.0, -1.0]), vector(&[0.0, 2.0])];
+    let mut outs = [Vector::zeros(3), Vector::zeros(3)];
+    w_2x3().matvec_transposed_batch(&xs, &mut outs);
+    assert_eq!(outs[0].as_slice(), &[-1.0, -6.5, 10.0]);
+    assert_eq!(outs[1].as_slice(), &[8.0, 1.0, -2.0]);
+}
+
+#[test]
+fn add_outer_batch_equals_add_outer_in_turn() {
+    for (k, &(rows, cols)) in SHAPES.iter().enumerate() {
+        for n in [1, 3, 4, 25] {
+            let start = random_matrix(rows, cols, 500 + k as u64); // not zero: it is added to
+            let a = random_vectors(n, rows, 600 + k as u64);
+            let b = random_vectors(n, cols, 700 + k as u64);
+            let mut batch = start.clone();
+            batch.add_outer_batch(&a, &b);
+            let mut in_turn = start;
+            for t in 0..n {
+                in_turn.add_outer(&a[t], &b[t]);
+            }
+            assert_eq!(batch, in_turn, "({rows} x {cols}), {n} terms");
+        }
+    }
+}
+
+#[test]
+fn add_outer_batch_matches_hand_computed_example() {
+    // W starts as w_2x3; add a₀·b₀ᵀ + a₁·b₁ᵀ with a₀ = [1, 0], b₀ = [1, 1, 1],
+    // a₁ = [2, −1], b₁ = [0, 1, 0]:
+    //   a₀·b₀ᵀ = [[1, 1, 1], [0, 0, 0]],  a₁·b₁ᵀ = [[0, 2, 0], [0, −1, 0]]
+    //   W + both = [[1 + 1, −2 + 1 + 2, 3 + 1], [4, 0.5 − 1, −1]] = [[2, 1, 4], [4, −0.5, −1]]
+    let mut w = w_2x3();
+    let a = [vector(&[1.0, 0.0]), vector(&[2.0, -1.0])];
+    let b = [vector(&[1.0, 1.0, 1.0]), vector(&[0.0, 1.0, 0.0])];
+    w.add_outer_batch(&a, &b);
+    assert_eq!(w.as_slice(), &[2.0, 1.0, 4.0, 4.0, -0.5, -1.0]);
+}
+
+#[test]
+fn add_outer_batch_of_nothing_changes_nothing() {
+    let mut w = w_2x3();
+    w.add_outer_batch(&[], &[]);
+    assert_eq!(w, w_2x3());
+}
+
+#[test]
+#[should_panic(expected = "matvec_transposed_batch: 2 vectors give 1 outputs")]
+fn matvec_transposed_batch_count_mismatch_panics_naming_both_counts() {
+    let xs = [vector(&[1.0, 2.0]), vector(&[3.0, 4.0])];
+    w_2x3().matvec_transposed_batch(&xs, &mut [Vector::zeros(3)]);
+}
+
+#[test]
+#[should_panic(expected = "matvec_transposed_batch: (2 x 3)ᵀ · (3) at index 1")]
+fn matvec_transposed_batch_shape_mismatch_panics_naming_shapes_and_index() {
+    let xs = [vector(&[1.0, 2.0]), vector(&[3.0, 4.0, 5.0])];
+    w_2x3().matvec_transposed_batch(&xs, &mut [Vector::zeros(3), Vector::zeros(3)]);
+}
+
+#[test]
+#[should_panic(expected = "matvec_transposed_batch: (2 x 3)ᵀ · (2) gives (3), not (4) at index 0")]
+fn matvec_transposed_batch_output_mismatch_panics_naming_lengths_and_index() {
+    let xs = [vector(&[1.0, 2.0])];
+    w_2x3().matvec_transposed_batch(&xs, &mut [Vector::zeros(4)]);
+}
+
+#[test]
+#[should_panic(expected = "add_outer_batch: 2 vectors ⊗ 1 vectors")]
+fn add_outer_batch_count_mismatch_panics_naming_both_counts() {
+    let a = [vector(&[1.0, 2.0]), vector(&[3.0, 4.0])];
+    w_2x3().add_outer_batch(&a, &[vector(&[1.0, 2.0, 3.0])]);
+}
+
+#[test]
+#[should_panic(expected = "add_outer_batch: (2 x 3) += (4) ⊗ (3) at index 0")]
+fn add_outer_batch_shape_mismatch_panics_naming_shapes_and_index() {
+    let a = [vector(&[1.0, 2.0, 3.0, 4.0])];
+    w_2x3().add_outer_batch(&a, &[vector(&[1.0, 2.0, 3.0])]);
 }
