@@ -11,7 +11,8 @@
 //!   see the same machine load, and the ratio of the medians.
 //!
 //! - what each speed idea of the book's speed chapter is worth: the same work done the slow
-//!   way and the fast way, side by side (`--lessons` only; they take a few seconds).
+//!   way and the fast way, side by side, and how fast a product runs with its matrix in the
+//!   first-level cache and outside it (`--lessons` only; they take a few seconds).
 //!
 //! Options: `--iterations N` (per run, default 3000), `--repeats R` (default 5),
 //! `--no-python`, `--lessons`.
@@ -314,7 +315,7 @@ fn lessons(v: usize, h: usize, t: usize) {
     let mut out = Vector::zeros(h);
     let print = |what: &str, slow: f64, fast: f64| {
         println!(
-            "  {what:<44} {slow:8.1} µs -> {fast:7.1} µs  ({:.1}x)",
+            "  {what:<46} {slow:8.1} µs -> {fast:7.1} µs  ({:.1}x)",
             slow / fast
         );
     };
@@ -405,25 +406,107 @@ fn lessons(v: usize, h: usize, t: usize) {
     });
     print("adagrad: three passes + temporaries -> fused", slow, fast);
 
-    // 5. The transcendental functions every iteration needs: T·H tanh and T·V exp.
+    // 5. dw_hy = Σ_t dy_t·h_tᵀ: T rank-1 updates one after another against one batched pass.
+    let dys: Vec<Vector> = (0..t)
+        .map(|k| Vector::from_vec((0..v).map(|i| ((i * 7 + k) as f64 * 0.13).sin()).collect()))
+        .collect();
+    let hs: Vec<Vector> = (0..t)
+        .map(|k| Vector::from_vec((0..h).map(|i| ((i * 3 + k) as f64 * 0.29).cos()).collect()))
+        .collect();
+    let mut dw_hy = min_char_rnn::Matrix::zeros(v, h);
+    let slow = time_us(1000, || {
+        dw_hy.fill(0.0);
+        for k in 0..t {
+            dw_hy.add_outer(black_box(&dys[k]), &hs[k]);
+        }
+        black_box(&dw_hy);
+    });
+    let fast = time_us(1000, || {
+        dw_hy.fill(0.0);
+        dw_hy.add_outer_batch(black_box(&dys), &hs);
+        black_box(&dw_hy);
+    });
+    print("dw_hy: T rank-1 updates -> one tiled pass", slow, fast);
+
+    // 6. w_hhᵀ·x: one axpy per row (out read and written H times) against the register block.
+    let slow = time_us(2000, || {
+        for _ in 0..t {
+            out.fill(0.0);
+            for r in 0..h {
+                let x_r = black_box(h_vec[r]);
+                for (o, w) in out.as_mut_slice().iter_mut().zip(params.w_hh.row(r)) {
+                    *o += x_r * w;
+                }
+            }
+        }
+        black_box(&out);
+    });
+    let fast = time_us(2000, || {
+        for _ in 0..t {
+            params.w_hh.matvec_transposed(black_box(&h_vec), &mut out);
+        }
+        black_box(&out);
+    });
+    print("w_hhᵀ·x: axpy per row -> 64 sums in registers", slow, fast);
+
+    // 7. The transcendental functions every iteration needs: T·H tanh and T·V exp, from the C
+    //    library one call at a time, and from `math` in loops the compiler vectorises.
     let args: Vec<f64> = (0..h * t).map(|i| (i as f64 * 0.01).sin()).collect();
-    let tanh_us = time_us(300, || {
-        let mut s = 0.0;
-        for &a in &args {
-            s += black_box(a).tanh();
+    let mut results = vec![0.0; h * t];
+    let slow = time_us(300, || {
+        for (r, &a) in results.iter_mut().zip(black_box(&args)) {
+            *r = a.tanh();
         }
-        black_box(s);
+        black_box(&results);
     });
+    let fast = time_us(300, || {
+        for (r, &a) in results.iter_mut().zip(black_box(&args)) {
+            *r = min_char_rnn::math::tanh(a);
+        }
+        black_box(&results);
+    });
+    print(&format!("{} tanh: C library -> math::tanh", h * t), slow, fast);
     let exps: Vec<f64> = (0..v * t).map(|i| -(i as f64 * 0.001)).collect();
-    let exp_us = time_us(300, || {
-        let mut s = 0.0;
-        for &a in &exps {
-            s += black_box(a).exp();
+    let mut results = vec![0.0; v * t];
+    let slow = time_us(300, || {
+        for (r, &a) in results.iter_mut().zip(black_box(&exps)) {
+            *r = a.exp();
         }
-        black_box(s);
+        black_box(&results);
     });
-    println!(
-        "  {:<44} {tanh_us:8.1} µs (tanh) + {exp_us:.1} µs (exp)",
-        format!("{} tanh + {} exp, from the C library", h * t, v * t)
-    );
+    let fast = time_us(300, || {
+        for (r, &a) in results.iter_mut().zip(black_box(&exps)) {
+            *r = min_char_rnn::math::exp(a);
+        }
+        black_box(&results);
+    });
+    print(&format!("{} exp: C library -> math::exp", v * t), slow, fast);
+
+    // 8. The memory wall: the same product per multiply-add, on a matrix that fits in the
+    //    first-level data cache and on w_hh, which does not.
+    println!("  where w_hh·h and w_hhᵀ·x read their matrix from (ns per multiply-add):");
+    for rows in [h / 4, h] {
+        let w = min_char_rnn::Matrix::from_vec(rows, h, params.w_hh.as_slice()[..rows * h].to_vec());
+        let x = Vector::from_vec(h_vec.as_slice()[..rows].to_vec());
+        let mut y = Vector::zeros(rows);
+        let forward_us = time_us(2000, || {
+            for _ in 0..t {
+                w.matvec(black_box(&h_vec), &mut y);
+            }
+            black_box(&y);
+        });
+        let backward_us = time_us(2000, || {
+            for _ in 0..t {
+                w.matvec_transposed(black_box(&x), &mut out);
+            }
+            black_box(&out);
+        });
+        let macs = (rows * h * t) as f64;
+        println!(
+            "    ({rows:>3} x {h}) = {:>3} KB: W·x {:.3} ns, Wᵀ·x {:.3} ns",
+            rows * h * 8 / 1000,
+            forward_us * 1e3 / macs,
+            backward_us * 1e3 / macs
+        );
+    }
 }
