@@ -33,7 +33,7 @@
 //!
 //! | step | module | equation |
 //! |---|---|---|
-//! | numbers | [`vector`], [`matrix`] | `W·x`, `Wᵀ·x`, `W += a·bᵀ` |
+//! | numbers | [`vector`], [`matrix`] | `W·x`, `Wᵀ·x`, `W += a·bᵀ`, and the last two for many vectors at once |
 //! | 1. data | [`encode`] | text → sorted vocabulary → indices → one-hot `x_t` |
 //! | 2. model | [`model`] | `w ~ N(0, 1)·0.01`, `b = 0` |
 //! | 3. forward | [`forward`] | `h_t = tanh(w_xh·x_t + w_hh·h_{t−1} + b_h)`, `y_t = w_hy·h_t + b_y` |
@@ -44,6 +44,7 @@
 //! | 8. training | [`train`] | the loop: chunks, `h_prev`, smooth loss |
 //! | 9. checkpoints | [`checkpoint`] | save everything, load it back bit for bit, atomically |
 //! | 10. the loss curve | [`plot`] | smooth and validation loss → an SVG chart |
+//! | speed | [`math`] | `tanh` and `exp` that the compiler can vectorise |
 //!
 //! ## A whole training run
 //!
