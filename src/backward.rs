@@ -20,6 +20,14 @@
 //! the end every gradient element is clipped to `[−5, 5]`, a guard against the occasional
 //! exploding gradient.
 //!
+//! Only `dh`, `dhraw` and `dhnext` form a chain through time: each step needs the `dhnext`
+//! of the step after it. Everything else needs values that exist before the chain starts
+//! (`dy_t`, `w_hyᵀ·dy_t`, `dw_hy`, `db_y`) or once it has passed (`db_h`, `dw_xh`,
+//! `dw_hh`), so [`backward`] computes those for all `T` steps at once, before and after the
+//! loop, with products that read each matrix once ([`Matrix::add_outer_batch`],
+//! [`Matrix::matvec_transposed_batch`]). The numbers are those of the loop below, summed
+//! over `t = 0 … T−1` where the original sums from `T−1` down, which changes only rounding.
+//!
 //! Notebook (the backward half of `lossFun`):
 //!
 //! ```python

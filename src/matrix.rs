@@ -317,7 +317,6 @@ impl Matrix {
         let x = x.as_slice();
         let out = out.as_mut_slice();
         // Four rows at a time share each load of x; the last rows (rows % 4) one at a time.
-        // Four rows at a time share each load of x; the last rows (rows % 4) one at a time.
         let blocks = self.rows / 4;
         for b in 0..blocks {
             let r = 4 * b;
