@@ -6,7 +6,8 @@
 #                                           forward pass (hidden_step, at t = 0 and t = 1) and
 #                                           in the backward pass (the line that computes dhraw,
 #                                           at the last two time steps): the arguments, the
-#                                           locals, h, dy and dhnext there
+#                                           locals, h, dy_t (through the buffer of the Vec
+#                                           dys, which gdb cannot index), dh, dhraw and dhnext
 #   book/src/generated/gdb-test-locals.txt  `info locals` at that line of backward in the test
 #                                           binary of tests/backward.rs, built as `cargo test`
 #                                           builds it (opt-level 2) and with opt-level 0
@@ -72,6 +73,11 @@ out="$OUT_DIR/gdb-transcript.txt"
     echo "\$ rust-gdb -q target/debug/examples/notebook"
 } >"$out"
 # The example's own output goes to /dev/null (`run > /dev/null`); what remains is gdb's.
+# gdb cannot index a Vec (`print dys[t]` fails), so `$dys` is set to the Vec's buffer, cast to
+# a pointer to Vector. The path to that pointer (`buf.inner.ptr.pointer.pointer`) is private to
+# the standard library and changes between Rust versions: if it does, `print/r dys` in the
+# transcript shows the new one; update it here, in the challenge of book/src/debugger.md and in
+# its rust-lldb table.
 session "$binary" "$out" \
     "set print elements 6" \
     "break min_char_rnn::forward::forward" \
@@ -91,10 +97,13 @@ session "$binary" "$out" \
     "continue" \
     "info locals" \
     "print *h_t" \
-    "print dy" \
     "print targets[t]" \
-    "print dy.as_slice()[targets[t]]" \
-    "print dy.sum()" \
+    "print dys[t]" \
+    "print/r dys" \
+    "set \$dys = dys.buf.inner.ptr.pointer.pointer as *mut min_char_rnn::vector::Vector" \
+    "print \$dys[t]" \
+    "print \$dys[t].as_slice()[targets[t]]" \
+    "print \$dys[t].sum()" \
     "print dhnext" \
     "next" \
     "next" \
