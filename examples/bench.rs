@@ -465,7 +465,11 @@ fn lessons(v: usize, h: usize, t: usize) {
         }
         black_box(&results);
     });
-    print(&format!("{} tanh: C library -> math::tanh", h * t), slow, fast);
+    print(
+        &format!("{} tanh: C library -> math::tanh", h * t),
+        slow,
+        fast,
+    );
     let exps: Vec<f64> = (0..v * t).map(|i| -(i as f64 * 0.001)).collect();
     let mut results = vec![0.0; v * t];
     let slow = time_us(300, || {
@@ -480,13 +484,18 @@ fn lessons(v: usize, h: usize, t: usize) {
         }
         black_box(&results);
     });
-    print(&format!("{} exp: C library -> math::exp", v * t), slow, fast);
+    print(
+        &format!("{} exp: C library -> math::exp", v * t),
+        slow,
+        fast,
+    );
 
     // 8. The memory wall: the same product per multiply-add, on a matrix that fits in the
     //    first-level data cache and on w_hh, which does not.
     println!("  where w_hh·h and w_hhᵀ·x read their matrix from (ns per multiply-add):");
     for rows in [h / 4, h] {
-        let w = min_char_rnn::Matrix::from_vec(rows, h, params.w_hh.as_slice()[..rows * h].to_vec());
+        let w =
+            min_char_rnn::Matrix::from_vec(rows, h, params.w_hh.as_slice()[..rows * h].to_vec());
         let x = Vector::from_vec(h_vec.as_slice()[..rows].to_vec());
         let mut y = Vector::zeros(rows);
         let forward_us = time_us(2000, || {
