@@ -296,6 +296,17 @@ fn time_us(calls: usize, mut f: impl FnMut()) -> f64 {
     best
 }
 
+/// Microseconds to compute `f` of every argument into a buffer, the best of five rounds.
+fn time_map_us(args: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+    let mut results = vec![0.0; args.len()];
+    time_us(300, || {
+        for (r, &a) in results.iter_mut().zip(std::hint::black_box(args)) {
+            *r = f(a);
+        }
+        std::hint::black_box(&results);
+    })
+}
+
 /// A dot product with a single accumulator: every addition waits for the one before.
 fn dot_one_accumulator(a: &[f64], b: &[f64]) -> f64 {
     let mut sum = 0.0;
@@ -452,38 +463,16 @@ fn lessons(v: usize, h: usize, t: usize) {
     // 7. The transcendental functions every iteration needs: T·H tanh and T·V exp, from the C
     //    library one call at a time, and from `math` in loops the compiler vectorises.
     let args: Vec<f64> = (0..h * t).map(|i| (i as f64 * 0.01).sin()).collect();
-    let mut results = vec![0.0; h * t];
-    let slow = time_us(300, || {
-        for (r, &a) in results.iter_mut().zip(black_box(&args)) {
-            *r = a.tanh();
-        }
-        black_box(&results);
-    });
-    let fast = time_us(300, || {
-        for (r, &a) in results.iter_mut().zip(black_box(&args)) {
-            *r = min_char_rnn::math::tanh(a);
-        }
-        black_box(&results);
-    });
+    let slow = time_map_us(&args, f64::tanh);
+    let fast = time_map_us(&args, min_char_rnn::math::tanh);
     print(
         &format!("{} tanh: C library -> math::tanh", h * t),
         slow,
         fast,
     );
-    let exps: Vec<f64> = (0..v * t).map(|i| -(i as f64 * 0.001)).collect();
-    let mut results = vec![0.0; v * t];
-    let slow = time_us(300, || {
-        for (r, &a) in results.iter_mut().zip(black_box(&exps)) {
-            *r = a.exp();
-        }
-        black_box(&results);
-    });
-    let fast = time_us(300, || {
-        for (r, &a) in results.iter_mut().zip(black_box(&exps)) {
-            *r = min_char_rnn::math::exp(a);
-        }
-        black_box(&results);
-    });
+    let args: Vec<f64> = (0..v * t).map(|i| -(i as f64 * 0.001)).collect();
+    let slow = time_map_us(&args, f64::exp);
+    let fast = time_map_us(&args, min_char_rnn::math::exp);
     print(
         &format!("{} exp: C library -> math::exp", v * t),
         slow,

@@ -602,7 +602,6 @@ const WIDE: usize = 64;
 /// coeff(i + 1, k), …]`, read in order by the tile.
 // ANCHOR: add_scaled_rows
 fn add_scaled_rows(outs: &mut [&mut [f64]], rows: &[&[f64]], coeff: impl Fn(usize, usize) -> f64) {
-    let width = outs.first().map_or(0, |out| out.len());
     let mut panel = vec![[0.0; 4]; rows.len()];
     let mut i = 0;
     while i + 4 <= outs.len() {
@@ -614,31 +613,35 @@ fn add_scaled_rows(outs: &mut [&mut [f64]], rows: &[&[f64]], coeff: impl Fn(usiz
                 coeff(i + 3, k),
             ];
         }
-        let block = &mut outs[i..i + 4];
-        let mut c = 0;
-        while c + 16 <= width {
-            add_scaled_rows_tile::<4, 16>(block, rows, &panel, c);
-            c += 16;
-        }
-        for c in c..width {
-            add_scaled_rows_tile::<4, 1>(block, rows, &panel, c);
-        }
+        add_scaled_rows_across(&mut outs[i..i + 4], rows, &panel);
         i += 4;
     }
     for i in i..outs.len() {
         let column: Vec<[f64; 1]> = (0..rows.len()).map(|k| [coeff(i, k)]).collect();
-        let block = &mut outs[i..i + 1];
-        let mut c = 0;
-        while c + 16 <= width {
-            add_scaled_rows_tile::<1, 16>(block, rows, &column, c);
-            c += 16;
-        }
-        for c in c..width {
-            add_scaled_rows_tile::<1, 1>(block, rows, &column, c);
-        }
+        add_scaled_rows_across(&mut outs[i..i + 1], rows, &column);
     }
 }
 // ANCHOR_END: add_scaled_rows
+
+/// The tiles of one group of `N` outputs, from left to right: 16 columns at a time, then the
+/// columns left over one at a time.
+// ANCHOR: add_scaled_rows_across
+fn add_scaled_rows_across<const N: usize>(
+    outs: &mut [&mut [f64]],
+    rows: &[&[f64]],
+    panel: &[[f64; N]],
+) {
+    let width = outs[0].len();
+    let mut c = 0;
+    while c + 16 <= width {
+        add_scaled_rows_tile::<N, 16>(outs, rows, panel, c);
+        c += 16;
+    }
+    for c in c..width {
+        add_scaled_rows_tile::<N, 1>(outs, rows, panel, c);
+    }
+}
+// ANCHOR_END: add_scaled_rows_across
 
 /// One tile of [`add_scaled_rows`]: the `N` outputs of `outs`, columns `c0 .. c0 + W`, with
 /// `panel[k][i]` the coefficient of row `k` for output `i`.
