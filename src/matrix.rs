@@ -440,30 +440,39 @@ impl Matrix {
     }
     // ANCHOR_END: transposed_products
 
-    /// `out = Σ_r x[r] · row r` for one vector and at least [`WIDE`] columns: a block of
-    /// `WIDE` outputs stays in registers while every row is added to it. When `cols` is not
-    /// a multiple of `WIDE`, the last block overlaps the one before; the outputs they share
-    /// are computed twice, the same way, so they get the same values.
+    /// `out = Σ_r x[r] · row r` for one vector and at least [`WIDE`] columns: blocks of
+    /// `WIDE` outputs stay in registers while every row is added to them, two blocks per pass
+    /// over the rows, so that each row is read once for both. When `cols` is not a multiple
+    /// of `WIDE`, the last block overlaps the one before; the outputs they share are computed
+    /// twice, the same way, so they get the same values.
     // ANCHOR: wide_product
     fn wide_product(&self, x: &[f64], out: &mut [f64]) {
         let cols = self.cols;
         let mut start = 0;
         loop {
-            let c0 = start.min(cols - WIDE); // the last block ends at the last column
-            let mut block = [0.0; WIDE];
+            // The two blocks of this pass; the last block ends at the last column. (With one
+            // block left, both are that block.)
+            let a0 = start.min(cols - WIDE);
+            let b0 = (start + WIDE).min(cols - WIDE);
+            let mut a = [0.0; WIDE];
+            let mut b = [0.0; WIDE];
             for r in 0..self.rows {
-                let piece: &[f64; WIDE] = self.data[r * cols + c0..][..WIDE]
-                    .try_into()
-                    .expect("WIDE values");
+                let row = &self.data[r * cols..(r + 1) * cols];
+                let piece_a: &[f64; WIDE] = row[a0..a0 + WIDE].try_into().expect("WIDE values");
+                let piece_b: &[f64; WIDE] = row[b0..b0 + WIDE].try_into().expect("WIDE values");
                 for k in 0..WIDE {
-                    block[k] += x[r] * piece[k]; // out[c0 + k] += x[r] · W[r, c0 + k]
+                    a[k] += x[r] * piece_a[k]; // out[a0 + k] += x[r] · W[r, a0 + k]
+                }
+                for k in 0..WIDE {
+                    b[k] += x[r] * piece_b[k]; // out[b0 + k] += x[r] · W[r, b0 + k]
                 }
             }
-            out[c0..c0 + WIDE].copy_from_slice(&block);
-            if c0 + WIDE == cols {
+            out[a0..a0 + WIDE].copy_from_slice(&a);
+            out[b0..b0 + WIDE].copy_from_slice(&b);
+            if b0 + WIDE == cols {
                 break;
             }
-            start += WIDE;
+            start += 2 * WIDE;
         }
     }
     // ANCHOR_END: wide_product
