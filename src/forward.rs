@@ -26,7 +26,7 @@
 //! once and reused, so the time-step loop allocates nothing.
 
 use crate::loss::softmax;
-use crate::{Params, Vector, math};
+use crate::{Matrix, Params, Vector, math};
 
 /// What the forward pass remembers for the backward pass (the notebook's `xs, hs, ys, ps`).
 ///
@@ -57,6 +57,10 @@ pub struct ForwardCache {
     pub ys: Vec<Vector>,
     /// `p_t = softmax(y_t)`, each `(V)`.
     pub ps: Vec<Vector>,
+    /// `w_hyᵀ`, `(H, V)`: a copy of the output weights laid out so that the output layer of
+    /// all `T` steps is one batched product (see [`forward`]). Made afresh by every forward
+    /// pass; the backward pass does not use it.
+    pub w_hy_t: Matrix,
 }
 // ANCHOR_END: forward_cache
 
@@ -78,6 +82,7 @@ impl ForwardCache {
             hs: vec![Vector::zeros(hidden_size); seq_length],
             ys: vec![Vector::zeros(vocab_size); seq_length],
             ps: vec![Vector::zeros(vocab_size); seq_length],
+            w_hy_t: Matrix::zeros(hidden_size, vocab_size),
         }
     }
     // ANCHOR_END: cache_new
@@ -255,9 +260,14 @@ pub fn forward(params: &Params, inputs: &[usize], h_prev: &Vector, cache: &mut F
     // ANCHOR_END: recurrence
     // ANCHOR: output_layer
     // The output layer: y_t needs only h_t, not y_{t-1}, so it waits until the recurrence is
-    // done and then runs over all T steps.
+    // done and then does all T steps at once. w_hy·h_t is (w_hyᵀ)ᵀ·h_t: with w_hyᵀ laid out
+    // in the cache, the T products are one batched product that reads it once.
+    params.w_hy.transpose_into(&mut cache.w_hy_t);
+    cache
+        .w_hy_t
+        .matvec_transposed_batch(&cache.hs, &mut cache.ys); // y_t = w_hy·h_t, every t
     for t in 0..inputs.len() {
-        output_step(params, &cache.hs[t], &mut cache.ys[t]); // y_t = w_hy·h_t + b_y
+        cache.ys[t].add_assign(&params.b_y); // y_t += b_y
         softmax(&cache.ys[t], &mut cache.ps[t]); // p_t = softmax(y_t)
     }
     // ANCHOR_END: output_layer

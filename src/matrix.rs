@@ -335,6 +335,41 @@ impl Matrix {
     }
     // ANCHOR_END: matvec
 
+    /// Writes `Wᵀ` into `out`, which must be `(cols x rows)`: `out[(c, r)] = self[(r, c)]`
+    /// (numpy: `W.T`, which only relabels the axes; here the numbers are really moved).
+    ///
+    /// # Panics
+    ///
+    /// If `out` has the wrong shape: `transpose_into: (2 x 3)ᵀ into (2 x 3)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::Matrix;
+    /// let w = Matrix::from_rows(&[&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]]);
+    /// let mut wt = Matrix::zeros(3, 2);
+    /// w.transpose_into(&mut wt);
+    /// assert_eq!(wt.as_slice(), &[1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+    /// ```
+    // ANCHOR: transpose_into
+    #[track_caller]
+    pub fn transpose_into(&self, out: &mut Matrix) {
+        if out.shape() != (self.cols, self.rows) {
+            panic!(
+                "transpose_into: ({} x {})ᵀ into ({} x {})",
+                self.rows, self.cols, out.rows, out.cols
+            );
+        }
+        // Row r of W becomes column r of Wᵀ: a walk along a row, writing down a column.
+        for r in 0..self.rows {
+            let row = &self.data[r * self.cols..(r + 1) * self.cols];
+            for (c, &value) in row.iter().enumerate() {
+                out.data[c * self.rows + r] = value;
+            }
+        }
+    }
+    // ANCHOR_END: transpose_into
+
     /// `out = Wᵀ·x`: the product with the transpose, without building the transpose
     /// (numpy: `np.dot(W.T, x)`).
     ///
@@ -632,8 +667,9 @@ fn add_scaled_rows(outs: &mut [&mut [f64]], rows: &[&[f64]], coeff: impl Fn(usiz
 }
 // ANCHOR_END: add_scaled_rows
 
-/// The tiles of one group of `N` outputs, from left to right: 16 columns at a time, then the
-/// columns left over one at a time.
+/// The tiles of one group of `N` outputs, from left to right: 16 columns at a time; then the
+/// columns left over, in one last tile that overlaps the one before (or, in outputs narrower
+/// than 16, one column at a time).
 // ANCHOR: add_scaled_rows_across
 fn add_scaled_rows_across<const N: usize>(
     outs: &mut [&mut [f64]],
@@ -646,11 +682,46 @@ fn add_scaled_rows_across<const N: usize>(
         add_scaled_rows_tile::<N, 16>(outs, rows, panel, c);
         c += 16;
     }
-    for c in c..width {
-        add_scaled_rows_tile::<N, 1>(outs, rows, panel, c);
+    if c < width && width >= 16 {
+        add_scaled_rows_last_tile::<N>(outs, rows, panel, c);
+    } else {
+        for c in c..width {
+            add_scaled_rows_tile::<N, 1>(outs, rows, panel, c);
+        }
     }
 }
 // ANCHOR_END: add_scaled_rows_across
+
+/// The columns `c0..` at the end, fewer than 16 of them, as a full tile of the last 16
+/// columns. Its first columns were already done by the tile before: they start at zero here
+/// and are thrown away, so only the new columns are added to, and written.
+// ANCHOR: add_scaled_rows_last_tile
+#[inline(always)]
+fn add_scaled_rows_last_tile<const N: usize>(
+    outs: &mut [&mut [f64]],
+    rows: &[&[f64]],
+    panel: &[[f64; N]],
+    c0: usize,
+) {
+    let width = outs[0].len();
+    let start = width - 16; // the tile's first column; columns start..c0 are not its own
+    let mut tile = [[0.0; 16]; N];
+    for i in 0..N {
+        tile[i][c0 - start..].copy_from_slice(&outs[i][c0..]);
+    }
+    for (row, coeffs) in rows.iter().zip(panel) {
+        let piece: &[f64; 16] = row[start..width].try_into().expect("16 values");
+        for i in 0..N {
+            for c in 0..16 {
+                tile[i][c] += coeffs[i] * piece[c];
+            }
+        }
+    }
+    for i in 0..N {
+        outs[i][c0..].copy_from_slice(&tile[i][c0 - start..]);
+    }
+}
+// ANCHOR_END: add_scaled_rows_last_tile
 
 /// One tile of [`add_scaled_rows`]: the `N` outputs of `outs`, columns `c0 .. c0 + W`, with
 /// `panel[k][i]` the coefficient of row `k` for output `i`.
