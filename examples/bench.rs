@@ -11,8 +11,8 @@
 //!   see the same machine load, and the ratio of the medians.
 //!
 //! - what each speed idea of the book's speed chapter is worth: the same work done the slow
-//!   way and the fast way, side by side, and how fast a product runs with its matrix in the
-//!   first-level cache and outside it (`--lessons` only; they take a few seconds).
+//!   way and the fast way, side by side, and how many multiply-adds per second each kind of
+//!   product achieves against a ceiling (`--lessons` only; they take a few seconds).
 //!
 //! Options: `--iterations N` (per run, default 3000), `--repeats R` (default 5),
 //! `--no-python`, `--lessons`.
@@ -439,7 +439,7 @@ fn lessons(v: usize, h: usize, t: usize) {
     });
     print("dw_hy: T rank-1 updates -> one tiled pass", slow, fast);
 
-    // 6. w_hhᵀ·x: one axpy per row (out read and written H times) against the register block.
+    // 6. w_hhᵀ·x: one axpy per row (out read and written H times) against the register blocks.
     let slow = time_us(2000, || {
         for _ in 0..t {
             out.fill(0.0);
@@ -458,7 +458,7 @@ fn lessons(v: usize, h: usize, t: usize) {
         }
         black_box(&out);
     });
-    print("w_hhᵀ·x: axpy per row -> 64 sums in registers", slow, fast);
+    print("w_hhᵀ·x: axpy per row -> 128 sums in registers", slow, fast);
 
     // 7. The transcendental functions every iteration needs: T·H tanh and T·V exp, from the C
     //    library one call at a time, and from `math` in loops the compiler vectorises.
@@ -479,32 +479,65 @@ fn lessons(v: usize, h: usize, t: usize) {
         fast,
     );
 
-    // 8. The memory wall: the same product per multiply-add, on a matrix that fits in the
-    //    first-level data cache and on w_hh, which does not.
-    println!("  where w_hh·h and w_hhᵀ·x read their matrix from (ns per multiply-add):");
-    for rows in [h / 4, h] {
-        let w =
-            min_char_rnn::Matrix::from_vec(rows, h, params.w_hh.as_slice()[..rows * h].to_vec());
-        let x = Vector::from_vec(h_vec.as_slice()[..rows].to_vec());
-        let mut y = Vector::zeros(rows);
-        let forward_us = time_us(2000, || {
-            for _ in 0..t {
-                w.matvec(black_box(&h_vec), &mut y);
-            }
-            black_box(&y);
-        });
-        let backward_us = time_us(2000, || {
-            for _ in 0..t {
-                w.matvec_transposed(black_box(&x), &mut out);
-            }
-            black_box(&out);
-        });
-        let macs = (rows * h * t) as f64;
-        println!(
-            "    ({rows:>3} x {h}) = {:>3} KB: W·x {:.3} ns, Wᵀ·x {:.3} ns",
-            rows * h * 8 / 1000,
-            forward_us * 1e3 / macs,
-            backward_us * 1e3 / macs
-        );
+    // 8. How fast each kind of product runs, in billions of multiply-adds per second, against
+    //    the ceiling: 64 sums in registers with one operand from the first-level cache.
+    println!("  multiply-adds per second (billions), each kind of product at T = {t}:");
+    let macs = (h * h * t) as f64;
+    let matvec_us = time_us(2000, || {
+        for _ in 0..t {
+            params.w_hh.matvec(black_box(&h_vec), &mut out);
+        }
+        black_box(&out);
+    });
+    let wide_us = time_us(2000, || {
+        for _ in 0..t {
+            params.w_hh.matvec_transposed(black_box(&h_vec), &mut out);
+        }
+        black_box(&out);
+    });
+    let tiles_us = time_us(1000, || {
+        dw_hy.fill(0.0);
+        dw_hy.add_outer_batch(black_box(&dys), &hs);
+        black_box(&dw_hy);
+    });
+    let ceiling = register_ceiling_gmacs();
+    for (what, gmacs) in [
+        (
+            "w_hh·h, dot products in 8 lanes x 4 rows",
+            macs / matvec_us / 1e3,
+        ),
+        ("w_hhᵀ·x, 128 sums in registers", macs / wide_us / 1e3),
+        (
+            "dw_hy, batched tiles of 4 x 16",
+            (v * h * t) as f64 / tiles_us / 1e3,
+        ),
+        ("ceiling: 64 sums in registers, nothing else", ceiling),
+    ] {
+        println!("    {what:<44} {gmacs:5.1}");
     }
+}
+
+/// Billions of multiply-adds per second with everything in registers: 64 sums, each getting
+/// `a · piece[k]` added, where `piece` (64 numbers) stays in the first-level cache. No real
+/// product here can beat it: it is the same loop as `wide_product`'s, with nothing to load
+/// but one number per 64 multiply-adds.
+fn register_ceiling_gmacs() -> f64 {
+    use std::hint::black_box;
+    let piece: [f64; 64] = std::array::from_fn(|k| k as f64 * 1e-3);
+    let scales: Vec<f64> = (0..64).map(|i| 1e-9 * (i % 13) as f64).collect();
+    let rounds = 200_000;
+    let mut best = f64::INFINITY;
+    for _ in 0..5 {
+        let mut sums = [0.0f64; 64];
+        let start = Instant::now();
+        for i in 0..rounds {
+            let a = scales[i % 64];
+            for k in 0..64 {
+                sums[k] += a * piece[k];
+            }
+        }
+        black_box(&sums);
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    (rounds * 64) as f64 / best / 1e9
 }

@@ -17,6 +17,8 @@ HISTORY=(
     "e5c564a|every step one at a time; tanh and exp from the C library"
     "582be73|backward in three parts with batched gradient tiles; math::tanh and math::exp"
     "e42c9f1|w_hhᵀ·dhraw: 64 sums kept in registers instead of four rows per pass"
+    "233bde7|w_hhᵀ·dhraw: two blocks of 64 sums per pass, each row read once"
+    "35269c2|the forward output layer batched over a copy of w_hyᵀ; an overlapping last tile"
 )
 
 work="$(mktemp -d)"
