@@ -433,8 +433,7 @@ fn lessons(v: usize, h: usize, t: usize) {
         black_box(&dw_hy);
     });
     let fast = time_us(1000, || {
-        dw_hy.fill(0.0);
-        dw_hy.add_outer_batch(black_box(&dys), &hs);
+        dw_hy.set_sum_of_outers(black_box(&dys), &hs);
         black_box(&dw_hy);
     });
     print("dw_hy: T rank-1 updates -> one tiled pass", slow, fast);
@@ -460,7 +459,41 @@ fn lessons(v: usize, h: usize, t: usize) {
     });
     print("w_hhᵀ·x: axpy per row -> 128 sums in registers", slow, fast);
 
-    // 7. The transcendental functions every iteration needs: T·H tanh and T·V exp, from the C
+    // 7. w_hh·h_{t−1} in the forward pass: dot products along the rows of w_hh (matvec)
+    //    against a copy of w_hhᵀ, made once per iteration, and its rows added in registers.
+    let mut w_hh_t = min_char_rnn::Matrix::zeros(h, h);
+    let slow = time_us(2000, || {
+        for _ in 0..t {
+            params.w_hh.matvec(black_box(&h_vec), &mut out);
+        }
+        black_box(&out);
+    });
+    let fast = time_us(2000, || {
+        params.w_hh.transpose_into(&mut w_hh_t);
+        for _ in 0..t {
+            w_hh_t.matvec_transposed(black_box(&h_vec), &mut out);
+        }
+        black_box(&out);
+    });
+    print("w_hh·h: dot products -> copy of w_hhᵀ, rows", slow, fast);
+
+    // 8. The backward pass's per-step vectors (dy_t, w_hyᵀ·dy_t, dhraw_t): allocated by every
+    //    call against kept in grads.steps from one call to the next.
+    let targets: Vec<usize> = (0..t).map(|i| (i * 5 + 1) % v).collect();
+    forward(&params, &inputs, &zero, &mut cache);
+    let mut step_grads = grads.clone();
+    let slow = time_us(1000, || {
+        step_grads.steps = min_char_rnn::StepGrads::default(); // as if allocated per call
+        backward(&params, &cache, black_box(&targets), &mut step_grads);
+        black_box(&step_grads);
+    });
+    let fast = time_us(1000, || {
+        backward(&params, &cache, black_box(&targets), &mut step_grads);
+        black_box(&step_grads);
+    });
+    print("backward: step vectors per call -> kept", slow, fast);
+
+    // 9. The transcendental functions every iteration needs: T·H tanh and T·V exp, from the C
     //    library one call at a time, and from `math` in loops the compiler vectorises.
     let args: Vec<f64> = (0..h * t).map(|i| (i as f64 * 0.01).sin()).collect();
     let slow = time_map_us(&args, f64::tanh);
@@ -479,7 +512,34 @@ fn lessons(v: usize, h: usize, t: usize) {
         fast,
     );
 
-    // 8. How fast each kind of product runs, in billions of multiply-adds per second, against
+    // 10. tanh of the T hidden states, H = 100 each: a plain loop over the slice (the compiler
+    //     does 96 in groups of 8 and the last 4 one by one) against map_in_place (the last 4 in
+    //     one more group of 8, overlapping).
+    let args: Vec<f64> = (0..h * t).map(|i| (i as f64 * 0.01).sin()).collect();
+    let mut state = vec![0.0; h];
+    let slow = time_us(2000, || {
+        for step in black_box(&args).chunks_exact(h) {
+            state.copy_from_slice(step);
+            for x in state.iter_mut() {
+                *x = min_char_rnn::math::tanh(*x);
+            }
+            black_box(&state);
+        }
+    });
+    let fast = time_us(2000, || {
+        for step in black_box(&args).chunks_exact(h) {
+            state.copy_from_slice(step);
+            min_char_rnn::math::map_in_place(&mut state, min_char_rnn::math::tanh);
+            black_box(&state);
+        }
+    });
+    print(
+        &format!("{t} x tanh of {h}: plain loop -> map_in_place"),
+        slow,
+        fast,
+    );
+
+    // 11. How fast each kind of product runs, in billions of multiply-adds per second, against
     //    the ceiling: 64 sums in registers with one operand from the first-level cache.
     println!("  multiply-adds per second (billions), each kind of product at T = {t}:");
     let macs = (h * h * t) as f64;
@@ -496,8 +556,7 @@ fn lessons(v: usize, h: usize, t: usize) {
         black_box(&out);
     });
     let tiles_us = time_us(1000, || {
-        dw_hy.fill(0.0);
-        dw_hy.add_outer_batch(black_box(&dys), &hs);
+        dw_hy.set_sum_of_outers(black_box(&dys), &hs);
         black_box(&dw_hy);
     });
     let ceiling = register_ceiling_gmacs();

@@ -24,7 +24,7 @@
 //! of the step after it. Everything else needs values that exist before the chain starts
 //! (`dy_t`, `w_hyᵀ·dy_t`, `dw_hy`, `db_y`) or once it has passed (`db_h`, `dw_xh`,
 //! `dw_hh`), so [`backward`] computes those for all `T` steps at once, before and after the
-//! loop, with products that read each matrix once ([`Matrix::add_outer_batch`],
+//! loop, with products that read each matrix once ([`Matrix::set_sum_of_outers`],
 //! [`Matrix::matvec_transposed_batch`]). The numbers are those of the loop below, summed
 //! over `t = 0 … T−1` where the original sums from `T−1` down, which changes only rounding.
 //!
@@ -74,8 +74,68 @@ pub struct Grads {
     pub db_h: Vector,
     /// `∂L/∂b_y`, `(V)`.
     pub db_y: Vector,
+    /// The gradients at each time step that [`backward`] computes on its way to the five
+    /// above. The notebook drops them after each step; here they stay, for a debugger or a
+    /// test to look at, and so that the next call reuses their memory.
+    pub steps: StepGrads,
 }
 // ANCHOR_END: grads
+
+/// What [`backward`] computes at each time step `t` on its way to the parameters' gradients:
+/// one vector per step in each list, in step order.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::{ForwardCache, Grads, Params, Vector, backward::backward, forward::forward};
+/// let params = Params::new(4, 3, 5);
+/// let mut cache = ForwardCache::new(4, 3, 2);
+/// forward(&params, &[0, 1], &Vector::zeros(3), &mut cache);
+/// let mut grads = Grads::zeros_like(&params);
+/// backward(&params, &cache, &[1, 2], &mut grads);
+/// // dy_1 = p_1 − onehot(2): the target's probability, less 1.
+/// assert_eq!(grads.steps.dys[1][2], cache.ps[1][2] - 1.0);
+/// ```
+// ANCHOR: step_grads
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StepGrads {
+    /// `dy_t = ∂L/∂y_t = p_t − onehot(target_t)`, each `(V)`.
+    pub dys: Vec<Vector>,
+    /// `w_hyᵀ·dy_t`, the part of `∂L/∂h_t` that comes through `y_t`, each `(H)`.
+    pub dh_outputs: Vec<Vector>,
+    /// `dhraw_t`, `∂L/∂` the sum inside tanh at step `t`, each `(H)`.
+    pub dhraws: Vec<Vector>,
+}
+// ANCHOR_END: step_grads
+
+impl StepGrads {
+    /// Makes room for `steps` steps of a network with `vocab_size` characters and
+    /// `hidden_size` hidden units, allocating only if the lists do not have those sizes
+    /// already (so in training, only on the first call).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut steps = min_char_rnn::StepGrads::default();
+    /// steps.resize(61, 100, 25);
+    /// assert_eq!((steps.dys.len(), steps.dys[0].len(), steps.dhraws[0].len()), (25, 61, 100));
+    /// ```
+    // ANCHOR: step_grads_resize
+    pub fn resize(&mut self, vocab_size: usize, hidden_size: usize, steps: usize) {
+        let fits = |list: &Vec<Vector>, len: usize| {
+            list.len() == steps && list.iter().all(|vector| vector.len() == len)
+        };
+        if !(fits(&self.dys, vocab_size)
+            && fits(&self.dh_outputs, hidden_size)
+            && fits(&self.dhraws, hidden_size))
+        {
+            self.dys = vec![Vector::zeros(vocab_size); steps];
+            self.dh_outputs = vec![Vector::zeros(hidden_size); steps];
+            self.dhraws = vec![Vector::zeros(hidden_size); steps];
+        }
+    }
+    // ANCHOR_END: step_grads_resize
+}
 
 impl Grads {
     /// Zero gradients shaped like `params`.
@@ -96,6 +156,7 @@ impl Grads {
             dw_hy: Matrix::zeros(v, h),
             db_h: Vector::zeros(h),
             db_y: Vector::zeros(v),
+            steps: StepGrads::default(), // sized by the first backward pass
         }
     }
     // ANCHOR_END: zeros_like
@@ -190,9 +251,13 @@ impl Grads {
 pub fn backward(params: &Params, cache: &ForwardCache, targets: &[usize], grads: &mut Grads) {
     crate::vector::check_len("backward", "vs", cache.len(), targets.len());
     let (v, h, steps) = (params.vocab_size(), params.hidden_size(), cache.len());
-    let mut dys = vec![Vector::zeros(v); steps]; // dy_t = ∂L/∂y_t
-    let mut dh_outputs = vec![Vector::zeros(h); steps]; // w_hyᵀ·dy_t: ∂L/∂h_t through y_t
-    let mut dhraws = vec![Vector::zeros(h); steps]; // ∂L/∂(the sum inside tanh) at step t
+    grads.steps.resize(v, h, steps); // allocates on the first call only
+    // dy_t = ∂L/∂y_t; w_hyᵀ·dy_t, ∂L/∂h_t through y_t; dhraw_t, ∂L/∂(the sum inside tanh)
+    let StepGrads {
+        dys,
+        dh_outputs,
+        dhraws,
+    } = &mut grads.steps;
     let mut dh = Vector::zeros(h); // ∂L/∂h_t
     let mut dhnext = Vector::zeros(h); // ∂L/∂h_t through h_{t+1}: zero after the last step
     // ANCHOR_END: backward_setup
@@ -202,13 +267,12 @@ pub fn backward(params: &Params, cache: &ForwardCache, targets: &[usize], grads:
     for t in 0..steps {
         output_gradient(&cache.ps[t], targets[t], &mut dys[t]); // dy_t = p_t − onehot(target_t)
     }
-    grads.dw_hy.fill(0.0);
-    grads.dw_hy.add_outer_batch(&dys, &cache.hs); // dw_hy = Σ_t dy_t · h_tᵀ
+    grads.dw_hy.set_sum_of_outers(dys, &cache.hs); // dw_hy = Σ_t dy_t · h_tᵀ
     grads.db_y.fill(0.0);
     for t in 0..steps {
         grads.db_y.add_assign(&dys[t]); // db_y = Σ_t dy_t
     }
-    params.w_hy.matvec_transposed_batch(&dys, &mut dh_outputs); // w_hyᵀ·dy_t, every t
+    params.w_hy.matvec_transposed_batch(dys, dh_outputs); // w_hyᵀ·dy_t, every t
     // ANCHOR_END: backprop_into_y
 
     // 2. The recurrence, from the last step back to the first.
@@ -221,8 +285,10 @@ pub fn backward(params: &Params, cache: &ForwardCache, targets: &[usize], grads:
 
         // ANCHOR: tanh_backward
         let dhraw = &mut dhraws[t];
-        for i in 0..h {
-            dhraw[i] = (1.0 - h_t[i] * h_t[i]) * dh[i]; // dhraw = (1 − h_t²) ⊙ dh
+        // Element by element, over slices (so the compiler does 8 at a time, unchecked).
+        let pairs = h_t.as_slice().iter().zip(dh.as_slice());
+        for (dhraw_i, (&h_i, &dh_i)) in dhraw.as_mut_slice().iter_mut().zip(pairs) {
+            *dhraw_i = (1.0 - h_i * h_i) * dh_i; // dhraw = (1 − h_t²) ⊙ dh
         }
         // ANCHOR_END: tanh_backward
 
@@ -235,18 +301,13 @@ pub fn backward(params: &Params, cache: &ForwardCache, targets: &[usize], grads:
     // 3. The hidden layer's weights, every step at once.
     grads.db_h.fill(0.0);
     grads.dw_xh.fill(0.0);
-    grads.dw_hh.fill(0.0);
     for t in 0..steps {
         grads.db_h.add_assign(&dhraws[t]); // db_h = Σ_t dhraw_t
         grads.dw_xh.add_to_column(cache.inputs[t], &dhraws[t]); // dw_xh = Σ_t dhraw_t · x_tᵀ
     }
-    // dw_hh = Σ_t dhraw_t · h_{t−1}ᵀ: step 0 pairs with h_prev, step t ≥ 1 with hs[t − 1].
-    if steps > 0 {
-        grads.dw_hh.add_outer(&dhraws[0], &cache.h_prev);
-        grads
-            .dw_hh
-            .add_outer_batch(&dhraws[1..], &cache.hs[..steps - 1]);
-    }
+    // dw_hh = Σ_t dhraw_t · h_{t−1}ᵀ, where step 0's h_{t−1} is h_prev.
+    let h_befores: Vec<&Vector> = (0..steps).map(|t| cache.h_before(t)).collect();
+    grads.dw_hh.set_sum_of_outers(dhraws, &h_befores);
     // ANCHOR_END: backprop_into_weights
 }
 // ANCHOR_END: backward

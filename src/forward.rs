@@ -61,6 +61,9 @@ pub struct ForwardCache {
     /// all `T` steps is one batched product (see [`forward`]). Made afresh by every forward
     /// pass; the backward pass does not use it.
     pub w_hy_t: Matrix,
+    /// `w_hhᵀ`, `(H, H)`: a copy of the recurrent weights laid out so that each step's
+    /// `w_hh · h_{t−1}` walks along rows (see [`forward`]). Made afresh by every forward pass.
+    pub w_hh_t: Matrix,
 }
 // ANCHOR_END: forward_cache
 
@@ -83,6 +86,7 @@ impl ForwardCache {
             ys: vec![Vector::zeros(vocab_size); seq_length],
             ps: vec![Vector::zeros(vocab_size); seq_length],
             w_hy_t: Matrix::zeros(hidden_size, vocab_size),
+            w_hh_t: Matrix::zeros(hidden_size, hidden_size),
         }
     }
     // ANCHOR_END: cache_new
@@ -176,19 +180,41 @@ impl ForwardCache {
 // ANCHOR: hidden_step
 #[track_caller]
 pub fn hidden_step(params: &Params, x: usize, h_prev: &Vector, h: &mut Vector) {
-    // h = w_hh · h_prev, the memory's contribution (H)
-    params.w_hh.matvec(h_prev, h);
+    params.w_hh.matvec(h_prev, h); // h = w_hh · h_prev, the memory's contribution (H)
+    finish_hidden_step(params, x, h); // h = tanh(w_xh · x + h + b_h)
+}
+// ANCHOR_END: hidden_step
+
+/// The rest of a [`hidden_step`], once `h` holds `w_hh · h_prev`: `h = tanh(w_xh · x + h + b_h)`.
+///
+/// [`forward`] computes `w_hh · h_prev` its own way (see there) and then calls this.
+///
+/// # Panics
+///
+/// If `x >= V` or `h.len() != H`.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::{Params, Vector, forward::finish_hidden_step};
+/// let params = Params::zeros(4, 3); // every weight and bias 0
+/// let mut h = Vector::from_vec(vec![0.5, 0.0, -0.5]); // as if w_hh · h_prev had given this
+/// finish_hidden_step(&params, 2, &mut h);
+/// assert_eq!(h.as_slice(), &[0.5f64.tanh(), 0.0, -(0.5f64.tanh())]);
+/// ```
+// ANCHOR: finish_hidden_step
+#[track_caller]
+pub fn finish_hidden_step(params: &Params, x: usize, h: &mut Vector) {
+    crate::vector::check_len("finish_hidden_step", "vs", h.len(), params.hidden_size());
     for i in 0..h.len() {
         let from_input = params.w_xh[(i, x)]; // (w_xh · x)[i], a column lookup
         let from_memory = h[i]; // (w_hh · h_prev)[i]
         h[i] = from_input + from_memory + params.b_h[i];
     }
-    // A loop of its own, over a plain slice, which the compiler turns into 8 at a time.
-    for h_i in h.as_mut_slice() {
-        *h_i = math::tanh(*h_i);
-    }
+    // A pass of its own, over a plain slice, which the compiler does 8 at a time.
+    math::map_in_place(h.as_mut_slice(), math::tanh); // h = tanh(h)
 }
-// ANCHOR_END: hidden_step
+// ANCHOR_END: finish_hidden_step
 
 /// `y = w_hy · h + b_y`: one unnormalised score per character of the vocabulary.
 ///
@@ -245,6 +271,9 @@ pub fn forward(params: &Params, inputs: &[usize], h_prev: &Vector, cache: &mut F
     cache.h_prev.copy_from(h_prev); // hs[-1] = np.copy(hprev)
     // ANCHOR: recurrence
     // The recurrence: h_t needs h_{t-1}, so these steps can only run one after another.
+    // w_hh·h_{t−1} is (w_hhᵀ)ᵀ·h_{t−1}: with w_hhᵀ laid out in the cache, each step's product
+    // walks along rows, as the backward pass's w_hhᵀ·dhraw does (see the speed chapter).
+    params.w_hh.transpose_into(&mut cache.w_hh_t);
     for t in 0..inputs.len() {
         let x = inputs[t];
         // Split the borrow: h_{t-1} is read while h_t is written.
@@ -255,7 +284,8 @@ pub fn forward(params: &Params, inputs: &[usize], h_prev: &Vector, cache: &mut F
             &before[t - 1]
         };
         let h_t = &mut after[0];
-        hidden_step(params, x, h_before, h_t); // h_t = tanh(w_xh·x_t + w_hh·h_{t-1} + b_h)
+        cache.w_hh_t.matvec_transposed(h_before, h_t); // h_t = w_hh · h_{t-1}
+        finish_hidden_step(params, x, h_t); // h_t = tanh(w_xh·x_t + w_hh·h_{t-1} + b_h)
     }
     // ANCHOR_END: recurrence
     // ANCHOR: output_layer

@@ -84,7 +84,7 @@ pub mod train;
 pub mod vector;
 
 pub use adagrad::Adagrad;
-pub use backward::Grads;
+pub use backward::{Grads, StepGrads};
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use encode::{EncodeError, Vocab};
 pub use forward::ForwardCache;

@@ -53,17 +53,14 @@ use crate::{Vector, math};
 /// ```
 // ANCHOR: softmax_with_temperature
 #[track_caller]
+#[inline] // so that softmax's temperature of 1 is a constant, and dividing by it disappears
 pub fn softmax_with_temperature(y: &Vector, temperature: f64, p: &mut Vector) {
     crate::vector::check_len("softmax", "->", y.len(), p.len());
     let max = y.max(); // subtracting it keeps every exponent <= 0: no overflow
-    // Over plain slices, so that the compiler does 8 at a time.
-    for (p_k, &y_k) in p.as_mut_slice().iter_mut().zip(y.as_slice()) {
-        *p_k = math::exp((y_k - max) / temperature);
-    }
-    let mut sum = 0.0;
-    for k in 0..p.len() {
-        sum += p[k];
-    }
+    // p_k = exp((y_k − max) / temperature), over a plain slice, eight at a time
+    p.copy_from(y);
+    math::map_in_place(p.as_mut_slice(), |y_k| math::exp((y_k - max) / temperature));
+    let sum = p.sum(); // in numpy's order: the same sum as np.sum, to the last bit
     for k in 0..p.len() {
         p[k] /= sum;
     }

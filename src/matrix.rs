@@ -360,11 +360,22 @@ impl Matrix {
                 self.rows, self.cols, out.rows, out.cols
             );
         }
-        // Row r of W becomes column r of Wᵀ: a walk along a row, writing down a column.
-        for r in 0..self.rows {
-            let row = &self.data[r * self.cols..(r + 1) * self.cols];
-            for (c, &value) in row.iter().enumerate() {
-                out.data[c * self.rows + r] = value;
+        // Four rows of W at a time: element c of each becomes four neighbours in row c of Wᵀ.
+        let (rows, cols) = (self.rows, self.cols);
+        let mut r = 0;
+        while r + 4 <= rows {
+            let w_rows: [&[f64]; 4] = std::array::from_fn(|k| self.row(r + k));
+            for c in 0..cols {
+                let to: &mut [f64; 4] = (&mut out.data[c * rows + r..c * rows + r + 4])
+                    .try_into()
+                    .expect("4 values");
+                *to = [w_rows[0][c], w_rows[1][c], w_rows[2][c], w_rows[3][c]];
+            }
+            r += 4;
+        }
+        for r in r..rows {
+            for c in 0..cols {
+                out.data[c * rows + r] = self.data[r * cols + c];
             }
         }
     }
@@ -454,14 +465,11 @@ impl Matrix {
     }
     // ANCHOR_END: matvec_transposed_batch
 
-    /// `outs[t] = Σ_r xs[t][r] · row r` (shapes checked by the caller). Every output starts
-    /// at zero and gets the rows added in row order, so the result is the same bit for bit
-    /// whichever of the two ways computes it.
+    /// `outs[t] = Σ_r xs[t][r] · row r` (shapes checked by the caller). Both ways start every
+    /// output at zero and add the rows to it in row order, so the result is the same bit for
+    /// bit whichever of them computes it.
     // ANCHOR: transposed_products
     fn transposed_products(&self, xs: &[Vector], outs: &mut [Vector]) {
-        for out in outs.iter_mut() {
-            out.fill(0.0);
-        }
         match (xs, &mut *outs) {
             ([x], [out]) if self.cols >= WIDE => {
                 self.wide_product(x.as_slice(), out.as_mut_slice())
@@ -469,7 +477,7 @@ impl Matrix {
             _ => {
                 let rows: Vec<&[f64]> = self.data.chunks_exact(self.cols).collect();
                 let mut outs: Vec<&mut [f64]> = outs.iter_mut().map(Vector::as_mut_slice).collect();
-                add_scaled_rows(&mut outs, &rows, |t, r| xs[t][r]); // outs[t] += Σ_r xs[t][r]·row r
+                sum_scaled_rows(&mut outs, &rows, |t, r| xs[t][r]); // outs[t] = Σ_r xs[t][r]·row r
             }
         }
     }
@@ -552,18 +560,21 @@ impl Matrix {
     }
     // ANCHOR_END: add_outer
 
-    /// `W += Σ_t a[t]·b[t]ᵀ`: the sum of many outer products (numpy: `W += np.dot(A, B.T)`,
+    /// `W = Σ_t a[t]·b[t]ᵀ`: the sum of many outer products (numpy: `W = np.dot(A, B.T)`,
     /// the vectors as the columns of `A` and `B`).
     ///
-    /// The result is exactly that of [`add_outer`](Matrix::add_outer) called for `t = 0, 1,
-    /// …` in turn, bit for bit, but `W` is loaded and stored once instead of once per term:
-    /// a tile of it stays in registers while every term is added. The backward pass sums its
-    /// weight gradients over all `T` steps with it: `dw_hy = Σ_t dy_t·h_tᵀ`.
+    /// The result is exactly that of zeroing `W` and then calling [`add_outer`](Matrix::add_outer)
+    /// for `t = 0, 1, …` in turn, bit for bit, but `W` is written once instead of once per
+    /// term: a tile of it stays in registers while every term is added, and is stored when it
+    /// is done. The backward pass sums its weight gradients over all `T` steps with it:
+    /// `dw_hy = Σ_t dy_t·h_tᵀ`.
+    ///
+    /// `b` may be a list of [`Vector`]s or of `&Vector`s (anything that is a slice of numbers).
     ///
     /// # Panics
     ///
     /// If `a` and `b` differ in length, or a vector does not fit:
-    /// `add_outer_batch: (2 x 3) += (4) ⊗ (3) at index 0`.
+    /// `set_sum_of_outers: (2 x 3) = Σ (4) ⊗ (3) at index 0`.
     ///
     /// # Examples
     ///
@@ -572,30 +583,34 @@ impl Matrix {
     /// let mut w = Matrix::zeros(2, 2);
     /// let a = [Vector::from_vec(vec![1.0, 0.0]), Vector::from_vec(vec![0.0, 2.0])];
     /// let b = [Vector::from_vec(vec![1.0, 1.0]), Vector::from_vec(vec![1.0, -1.0])];
-    /// w.add_outer_batch(&a, &b);
+    /// w.set_sum_of_outers(&a, &b);
     /// assert_eq!(w.as_slice(), &[1.0, 1.0, 2.0, -2.0]);
     /// ```
-    // ANCHOR: add_outer_batch
+    // ANCHOR: set_sum_of_outers
     #[track_caller]
-    pub fn add_outer_batch(&mut self, a: &[Vector], b: &[Vector]) {
+    pub fn set_sum_of_outers<B: AsRef<[f64]>>(&mut self, a: &[Vector], b: &[B]) {
         let (rows, cols) = self.shape();
         if a.len() != b.len() {
-            panic!("add_outer_batch: {} vectors ⊗ {} vectors", a.len(), b.len());
+            panic!(
+                "set_sum_of_outers: {} vectors ⊗ {} vectors",
+                a.len(),
+                b.len()
+            );
         }
+        let vectors: Vec<&[f64]> = b.iter().map(AsRef::as_ref).collect();
         for t in 0..a.len() {
-            if a[t].len() != rows || b[t].len() != cols {
+            if a[t].len() != rows || vectors[t].len() != cols {
                 panic!(
-                    "add_outer_batch: ({rows} x {cols}) += ({}) ⊗ ({}) at index {t}",
+                    "set_sum_of_outers: ({rows} x {cols}) = Σ ({}) ⊗ ({}) at index {t}",
                     a[t].len(),
-                    b[t].len()
+                    vectors[t].len()
                 );
             }
         }
-        let vectors: Vec<&[f64]> = b.iter().map(Vector::as_slice).collect();
         let mut w_rows: Vec<&mut [f64]> = self.data.chunks_exact_mut(cols).collect();
-        add_scaled_rows(&mut w_rows, &vectors, |r, t| a[t][r]); // row r += Σ_t a[t][r]·b[t]
+        sum_scaled_rows(&mut w_rows, &vectors, |r, t| a[t][r]); // row r = Σ_t a[t][r]·b[t]
     }
-    // ANCHOR_END: add_outer_batch
+    // ANCHOR_END: set_sum_of_outers
 
     /// `W[:, col] += v`: adds `v` (length `rows`) to one column.
     ///
@@ -636,16 +651,17 @@ impl Matrix {
 /// 512-bit registers, eight independent chains of additions, enough to keep the adders busy.
 const WIDE: usize = 64;
 
-/// `outs[i] += Σ_k coeff(i, k) · rows[k]` for every output `i`, the terms added in the order
-/// of `k`: the same result, bit for bit, as one [`axpy`] per `(i, k)` in that order.
+/// `outs[i] = Σ_k coeff(i, k) · rows[k]` for every output `i`, the terms added in the order
+/// of `k`: the same result, bit for bit, as zeroing `outs[i]` and then one [`axpy`] per
+/// `(i, k)` in that order.
 ///
 /// The outputs are cut into tiles of four outputs by sixteen columns. A tile (64 numbers,
-/// eight 512-bit registers) stays in registers while all the terms are added to it, so it
-/// is loaded and stored once; each piece of a row is loaded once for four outputs. The four
-/// outputs' coefficients are copied first into a small "panel", `panel[k] = [coeff(i, k),
-/// coeff(i + 1, k), …]`, read in order by the tile.
-// ANCHOR: add_scaled_rows
-fn add_scaled_rows(outs: &mut [&mut [f64]], rows: &[&[f64]], coeff: impl Fn(usize, usize) -> f64) {
+/// eight 512-bit registers) starts at zero, stays in registers while all the terms are added
+/// to it, and is stored once, at the end; each piece of a row is loaded once for four
+/// outputs. The four outputs' coefficients are copied first into a small "panel",
+/// `panel[k] = [coeff(i, k), coeff(i + 1, k), …]`, read in order by the tile.
+// ANCHOR: sum_scaled_rows
+fn sum_scaled_rows(outs: &mut [&mut [f64]], rows: &[&[f64]], coeff: impl Fn(usize, usize) -> f64) {
     let mut panel = vec![[0.0; 4]; rows.len()];
     let mut i = 0;
     while i + 4 <= outs.len() {
@@ -657,21 +673,22 @@ fn add_scaled_rows(outs: &mut [&mut [f64]], rows: &[&[f64]], coeff: impl Fn(usiz
                 coeff(i + 3, k),
             ];
         }
-        add_scaled_rows_across(&mut outs[i..i + 4], rows, &panel);
+        sum_scaled_rows_across(&mut outs[i..i + 4], rows, &panel);
         i += 4;
     }
     for i in i..outs.len() {
         let column: Vec<[f64; 1]> = (0..rows.len()).map(|k| [coeff(i, k)]).collect();
-        add_scaled_rows_across(&mut outs[i..i + 1], rows, &column);
+        sum_scaled_rows_across(&mut outs[i..i + 1], rows, &column);
     }
 }
-// ANCHOR_END: add_scaled_rows
+// ANCHOR_END: sum_scaled_rows
 
 /// The tiles of one group of `N` outputs, from left to right: 16 columns at a time; then the
-/// columns left over, in one last tile that overlaps the one before (or, in outputs narrower
-/// than 16, one column at a time).
-// ANCHOR: add_scaled_rows_across
-fn add_scaled_rows_across<const N: usize>(
+/// columns left over, in one last tile of the last 16 columns, which overlaps the one before
+/// (or, in outputs narrower than 16, one column at a time). The columns the two tiles share
+/// are computed twice, the same way, so they get the same values.
+// ANCHOR: sum_scaled_rows_across
+fn sum_scaled_rows_across<const N: usize>(
     outs: &mut [&mut [f64]],
     rows: &[&[f64]],
     panel: &[[f64; N]],
@@ -679,69 +696,36 @@ fn add_scaled_rows_across<const N: usize>(
     let width = outs[0].len();
     let mut c = 0;
     while c + 16 <= width {
-        add_scaled_rows_tile::<N, 16>(outs, rows, panel, c);
+        sum_scaled_rows_tile::<N, 16>(outs, rows, panel, c);
         c += 16;
     }
     if c < width && width >= 16 {
-        add_scaled_rows_last_tile::<N>(outs, rows, panel, c);
+        // The last 16 columns: those before c are computed again, to the same values.
+        sum_scaled_rows_tile::<N, 16>(outs, rows, panel, width - 16);
     } else {
         for c in c..width {
-            add_scaled_rows_tile::<N, 1>(outs, rows, panel, c);
+            sum_scaled_rows_tile::<N, 1>(outs, rows, panel, c);
         }
     }
 }
-// ANCHOR_END: add_scaled_rows_across
+// ANCHOR_END: sum_scaled_rows_across
 
-/// The columns `c0..` at the end, fewer than 16 of them, as a full tile of the last 16
-/// columns. Its first columns were already done by the tile before: they start at zero here
-/// and are thrown away, so only the new columns are added to, and written.
-// ANCHOR: add_scaled_rows_last_tile
-#[inline(always)]
-fn add_scaled_rows_last_tile<const N: usize>(
-    outs: &mut [&mut [f64]],
-    rows: &[&[f64]],
-    panel: &[[f64; N]],
-    c0: usize,
-) {
-    let width = outs[0].len();
-    let start = width - 16; // the tile's first column; columns start..c0 are not its own
-    let mut tile = [[0.0; 16]; N];
-    for i in 0..N {
-        tile[i][c0 - start..].copy_from_slice(&outs[i][c0..]);
-    }
-    for (row, coeffs) in rows.iter().zip(panel) {
-        let piece: &[f64; 16] = row[start..width].try_into().expect("16 values");
-        for i in 0..N {
-            for c in 0..16 {
-                tile[i][c] += coeffs[i] * piece[c];
-            }
-        }
-    }
-    for i in 0..N {
-        outs[i][c0..].copy_from_slice(&tile[i][c0 - start..]);
-    }
-}
-// ANCHOR_END: add_scaled_rows_last_tile
-
-/// One tile of [`add_scaled_rows`]: the `N` outputs of `outs`, columns `c0 .. c0 + W`, with
+/// One tile of [`sum_scaled_rows`]: the `N` outputs of `outs`, columns `c0 .. c0 + W`, with
 /// `panel[k][i]` the coefficient of row `k` for output `i`.
-// ANCHOR: add_scaled_rows_tile
+// ANCHOR: sum_scaled_rows_tile
 #[inline(always)]
-fn add_scaled_rows_tile<const N: usize, const W: usize>(
+fn sum_scaled_rows_tile<const N: usize, const W: usize>(
     outs: &mut [&mut [f64]],
     rows: &[&[f64]],
     panel: &[[f64; N]],
     c0: usize,
 ) {
     let mut tile = [[0.0; W]; N];
-    for i in 0..N {
-        tile[i].copy_from_slice(&outs[i][c0..c0 + W]);
-    }
     for (row, coeffs) in rows.iter().zip(panel) {
         let piece: &[f64; W] = row[c0..c0 + W].try_into().expect("W values");
         for i in 0..N {
             for c in 0..W {
-                tile[i][c] += coeffs[i] * piece[c];
+                tile[i][c] += coeffs[i] * piece[c]; // + coeff(i, k) · rows[k][c0 + c]
             }
         }
     }
@@ -749,7 +733,7 @@ fn add_scaled_rows_tile<const N: usize, const W: usize>(
         outs[i][c0..c0 + W].copy_from_slice(&tile[i]);
     }
 }
-// ANCHOR_END: add_scaled_rows_tile
+// ANCHOR_END: sum_scaled_rows_tile
 
 impl Matrix {
     /// Panics unless `outs` has one vector per `xs`, each `x` of length `x_len` and each

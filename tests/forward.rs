@@ -71,7 +71,8 @@ fn forward_chains_the_steps_through_time() {
     let mut cache = ForwardCache::new(5, 7, inputs.len());
     forward(&params, &inputs, &h_prev, &mut cache);
 
-    // The same computation, one step at a time, each step starting from the last.
+    // The same computation, one step at a time with hidden_step and output_step, each step
+    // starting from the memory forward left after the step before.
     let mut h = h_prev.clone();
     for (t, &x) in inputs.iter().enumerate() {
         let mut h_next = Vector::zeros(7);
@@ -80,10 +81,16 @@ fn forward_chains_the_steps_through_time() {
         output_step(&params, &h_next, &mut y);
         let mut p = Vector::zeros(5);
         softmax(&y, &mut p);
-        assert_eq!(cache.hs[t], h_next, "hs[{t}]");
-        // forward's output layer sums each score over the columns of w_hyᵀ, in order;
-        // output_step sums it in eight lanes. Same terms, other roundings: equal to within
-        // a few ulps of the largest term.
+        // forward sums w_hh·h_{t−1} and each score over the rows of a transposed copy, in
+        // order; hidden_step and output_step sum them in eight lanes. Same terms, other
+        // roundings: equal to within a few ulps of the largest term.
+        for i in 0..7 {
+            let (batched, one) = (cache.hs[t][i], h_next[i]);
+            assert!(
+                (batched - one).abs() <= 1e-14,
+                "hs[{t}][{i}]: {batched} vs {one}"
+            );
+        }
         for k in 0..5 {
             let (batched, one) = (cache.ys[t][k], y[k]);
             assert!(
@@ -97,9 +104,9 @@ fn forward_chains_the_steps_through_time() {
             );
         }
         assert_eq!(cache.h_before(t), &h, "h_before({t})");
-        h = h_next;
+        h = cache.hs[t].clone(); // the next step starts from forward's h_t
     }
-    assert_eq!(cache.last_hidden(), &h);
+    assert_eq!(cache.last_hidden(), &cache.hs[4]);
     assert_eq!(cache.inputs, inputs);
 }
 

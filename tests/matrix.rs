@@ -9,8 +9,8 @@
 //!   element by element, and `add_to_column(c, v)` equals `add_outer(v, one_hot(c))`;
 //! - the register-blocked kernels keep the promised order of additions: `Wᵀ·x` equals, to
 //!   the last bit, the plainest loop over rows, at widths below, at and above every block
-//!   size; the batched products (`matvec_transposed_batch`, `add_outer_batch`) equal, to the
-//!   last bit, the one-vector products called once per vector in order;
+//!   size; the batched products (`matvec_transposed_batch`, `set_sum_of_outers`) equal, to
+//!   the last bit, the one-vector products called once per vector in order;
 //! - every shape mismatch panics with the message the source documents, naming the
 //!   operation and both shapes;
 //! - `Debug` and `Display` print exactly the documented strings, elide the middle of a large
@@ -483,15 +483,32 @@ fn matvec_transposed_batch_matches_hand_computed_example() {
 }
 
 #[test]
-fn add_outer_batch_equals_add_outer_in_turn() {
+fn transpose_into_swaps_rows_and_columns_at_every_shape() {
+    // transpose_into copies four rows at a time; the shapes include row counts that are
+    // and are not multiples of four.
+    for (k, &(rows, cols)) in SHAPES.iter().enumerate() {
+        let w = random_matrix(rows, cols, 800 + k as u64);
+        let mut t = Matrix::from_vec(cols, rows, vec![9.0; rows * cols]); // stale values
+        w.transpose_into(&mut t);
+        assert_eq!(t, transpose(&w), "({rows} x {cols})");
+    }
+}
+
+#[test]
+#[should_panic(expected = "transpose_into: (2 x 3)ᵀ into (2 x 3)")]
+fn transpose_into_the_wrong_shape_panics_naming_both_shapes() {
+    w_2x3().transpose_into(&mut Matrix::zeros(2, 3));
+}
+
+#[test]
+fn set_sum_of_outers_equals_zero_then_add_outer_in_turn() {
     for (k, &(rows, cols)) in SHAPES.iter().enumerate() {
         for n in [1, 3, 4, 25] {
-            let start = random_matrix(rows, cols, 500 + k as u64); // not zero: it is added to
             let a = random_vectors(n, rows, 600 + k as u64);
             let b = random_vectors(n, cols, 700 + k as u64);
-            let mut batch = start.clone();
-            batch.add_outer_batch(&a, &b);
-            let mut in_turn = start;
+            let mut batch = random_matrix(rows, cols, 500 + k as u64); // stale values: overwritten
+            batch.set_sum_of_outers(&a, &b);
+            let mut in_turn = Matrix::zeros(rows, cols);
             for t in 0..n {
                 in_turn.add_outer(&a[t], &b[t]);
             }
@@ -501,23 +518,34 @@ fn add_outer_batch_equals_add_outer_in_turn() {
 }
 
 #[test]
-fn add_outer_batch_matches_hand_computed_example() {
-    // W starts as w_2x3; add a₀·b₀ᵀ + a₁·b₁ᵀ with a₀ = [1, 0], b₀ = [1, 1, 1],
-    // a₁ = [2, −1], b₁ = [0, 1, 0]:
+fn set_sum_of_outers_matches_hand_computed_example() {
+    // W = a₀·b₀ᵀ + a₁·b₁ᵀ with a₀ = [1, 0], b₀ = [1, 1, 1], a₁ = [2, −1], b₁ = [0, 1, 0]:
     //   a₀·b₀ᵀ = [[1, 1, 1], [0, 0, 0]],  a₁·b₁ᵀ = [[0, 2, 0], [0, −1, 0]]
-    //   W + both = [[1 + 1, −2 + 1 + 2, 3 + 1], [4, 0.5 − 1, −1]] = [[2, 1, 4], [4, −0.5, −1]]
+    //   sum    = [[1, 3, 1], [0, −1, 0]]
+    // (whatever W held before, here w_2x3, is replaced)
     let mut w = w_2x3();
     let a = [vector(&[1.0, 0.0]), vector(&[2.0, -1.0])];
     let b = [vector(&[1.0, 1.0, 1.0]), vector(&[0.0, 1.0, 0.0])];
-    w.add_outer_batch(&a, &b);
-    assert_eq!(w.as_slice(), &[2.0, 1.0, 4.0, 4.0, -0.5, -1.0]);
+    w.set_sum_of_outers(&a, &b);
+    assert_eq!(w.as_slice(), &[1.0, 3.0, 1.0, 0.0, -1.0, 0.0]);
 }
 
 #[test]
-fn add_outer_batch_of_nothing_changes_nothing() {
+fn set_sum_of_outers_takes_references_to_vectors_too() {
+    // The backward pass hands it `&Vector`s (h_prev and the hs before it), not `Vector`s.
+    let a = [vector(&[1.0, 0.0]), vector(&[2.0, -1.0])];
+    let (b0, b1) = (vector(&[1.0, 1.0, 1.0]), vector(&[0.0, 1.0, 0.0]));
+    let (mut by_value, mut by_reference) = (w_2x3(), w_2x3());
+    by_value.set_sum_of_outers(&a, &[b0.clone(), b1.clone()]);
+    by_reference.set_sum_of_outers(&a, &[&b0, &b1]);
+    assert_eq!(by_value, by_reference);
+}
+
+#[test]
+fn set_sum_of_outers_of_nothing_is_zero() {
     let mut w = w_2x3();
-    w.add_outer_batch(&[], &[]);
-    assert_eq!(w, w_2x3());
+    w.set_sum_of_outers::<Vector>(&[], &[]);
+    assert_eq!(w, Matrix::zeros(2, 3));
 }
 
 #[test]
@@ -542,15 +570,15 @@ fn matvec_transposed_batch_output_mismatch_panics_naming_lengths_and_index() {
 }
 
 #[test]
-#[should_panic(expected = "add_outer_batch: 2 vectors ⊗ 1 vectors")]
-fn add_outer_batch_count_mismatch_panics_naming_both_counts() {
+#[should_panic(expected = "set_sum_of_outers: 2 vectors ⊗ 1 vectors")]
+fn set_sum_of_outers_count_mismatch_panics_naming_both_counts() {
     let a = [vector(&[1.0, 2.0]), vector(&[3.0, 4.0])];
-    w_2x3().add_outer_batch(&a, &[vector(&[1.0, 2.0, 3.0])]);
+    w_2x3().set_sum_of_outers(&a, &[vector(&[1.0, 2.0, 3.0])]);
 }
 
 #[test]
-#[should_panic(expected = "add_outer_batch: (2 x 3) += (4) ⊗ (3) at index 0")]
-fn add_outer_batch_shape_mismatch_panics_naming_shapes_and_index() {
+#[should_panic(expected = "set_sum_of_outers: (2 x 3) = Σ (4) ⊗ (3) at index 0")]
+fn set_sum_of_outers_shape_mismatch_panics_naming_shapes_and_index() {
     let a = [vector(&[1.0, 2.0, 3.0, 4.0])];
-    w_2x3().add_outer_batch(&a, &[vector(&[1.0, 2.0, 3.0])]);
+    w_2x3().set_sum_of_outers(&a, &[vector(&[1.0, 2.0, 3.0])]);
 }

@@ -3,13 +3,16 @@
 //! How it is verified:
 //! - every operation (`dot`, `hadamard`, `add_assign`, `clip`, `argmax`, `max`, `sum`,
 //!   `copy_from`, `one_hot`) is compared with a small example worked by hand, the arithmetic
-//!   written in a comment;
+//!   written in a comment; `sum` also against numpy's own `np.sum`, bit for bit
+//!   (`tests/fixtures/sums.txt`);
 //! - every length mismatch panics with the message the source documents, naming the operation
 //!   and both lengths;
 //! - `Debug` and `Display` print exactly the documented strings, honour a precision, and elide
 //!   the middle of a long vector with `...`.
 //!
 //! Run with `cargo test --test vector`.
+
+mod common;
 
 use min_char_rnn::Vector;
 
@@ -118,10 +121,58 @@ fn max_is_the_largest_element() {
 }
 
 #[test]
+fn max_finds_the_largest_wherever_it_is() {
+    // Eight running maxima and a tail: the largest may sit in any lane or in the tail.
+    for len in [1, 7, 8, 9, 16, 17, 71, 100] {
+        for at in 0..len {
+            let mut values: Vec<f64> = (0..len).map(|i| -(i as f64) - 1.0).collect();
+            values[at] = 3.5;
+            assert_eq!(vector(&values).max(), 3.5, "length {len}, largest at {at}");
+        }
+    }
+}
+
+#[test]
+fn max_passes_over_nan() {
+    let mut values = vec![0.25; 20];
+    values[3] = f64::NAN;
+    values[11] = 0.75;
+    values[19] = f64::NAN; // in the tail
+    assert_eq!(vector(&values).max(), 0.75);
+}
+
+#[test]
 fn sum_adds_every_element() {
     // 0.5 − 1.25 + 2 + 0.25 = 1.5 (all exact in binary)
     assert_eq!(vector(&[0.5, -1.25, 2.0, 0.25]).sum(), 1.5);
     assert_eq!(Vector::zeros(0).sum(), 0.0);
+}
+
+#[test]
+fn sum_adds_in_eight_running_sums_then_the_rest() {
+    // x = [2^53, 1, 1, 1, 1, 1, 1, 1, 1]. Above 2^53 doubles are 2 apart, and a tie rounds
+    // to the even neighbour.
+    // One by one: 2^53 + 1 is a tie, rounded to 2^53, and so is every later + 1: 2^53.
+    // Eight running sums hold x[0..8]; added in pairs:
+    //   ((2^53 + 1) + (1 + 1)) + ((1 + 1) + (1 + 1)) = (2^53 + 2) + 4 = 2^53 + 6
+    // then the ninth: 2^53 + 7, a tie between 2^53 + 6 and 2^53 + 8; the even one is + 8.
+    // (numpy: np.sum of this array, as a (9, 1) column, is 2^53 + 8 too.)
+    let two_53 = 2f64.powi(53);
+    let mut values = vec![1.0; 9];
+    values[0] = two_53;
+    assert_eq!(vector(&values).sum(), two_53 + 8.0);
+}
+
+#[test]
+fn sum_is_numpys_pairwise_sum_bit_for_bit() {
+    // tests/fixtures/sums.txt: np.sum of (n, 1) arrays of mixed magnitudes, lengths 1 to
+    // 1000 (above 128 numpy cuts the array in halves).
+    let fixture = common::Fixture::load("sums.txt");
+    for n in [1, 7, 8, 9, 25, 61, 71, 100, 128, 129, 200, 300, 1000] {
+        let x = fixture.vector(&format!("x_{n}"));
+        let expected = fixture.scalar(&format!("sum_{n}"));
+        assert_eq!(x.sum().to_bits(), expected.to_bits(), "length {n}");
+    }
 }
 
 #[test]

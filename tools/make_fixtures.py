@@ -440,6 +440,36 @@ def make_train_short(out_dir):
     return path, resets, [(label, fmt(d)) for label, d in drifts]
 
 
+SUM_LENGTHS = (1, 7, 8, 9, 25, 61, 71, 100, 128, 129, 200, 300, 1000)
+
+
+def make_sums(out_dir):
+    """np.sum of column vectors (shape (n, 1), as the notebook's), for Vector::sum."""
+    rng = np.random.RandomState(77)
+    w = FixtureWriter()
+    header(w, "sums.txt",
+           "np.sum of (n, 1) float64 arrays: numpy's pairwise summation, which Vector::sum "
+           "follows bit for bit.")
+    w.comment("x_n: exp(randn(n)) * 10**randint(-3, 4) (np.random.RandomState(77), lengths "
+              "in order), mixed magnitudes so that a different order of additions rounds "
+              "differently; sum_n = np.sum(x_n).")
+    w.comment("Lengths: " + " ".join(str(n) for n in SUM_LENGTHS) + ".")
+    differs = 0
+    for n in SUM_LENGTHS:
+        x = np.exp(rng.randn(n)) * 10.0 ** rng.randint(-3, 4, size=n)
+        total = np.sum(x.reshape(n, 1))
+        sequential = 0.0
+        for value in x.tolist():
+            sequential += value
+        differs += sequential != float(total)
+        w.blank()
+        w.floats("x_%d" % n, x)
+        w.floats("sum_%d" % n, total)
+    path = os.path.join(out_dir, "sums.txt")
+    w.save(path)
+    return path, differs
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out-dir", default=DEFAULT_OUT,
@@ -451,6 +481,8 @@ def main(argv=None):
     print("wrote %s  (plain-loop cross-check: max rel diff %.3g; |raw| > 5: %s)" % (path, d, counts))
     path, d, counts = make_step_clip(args.out_dir)
     print("wrote %s  (plain-loop cross-check: max rel diff %.3g; |raw| > 5: %s)" % (path, d, counts))
+    path, differs = make_sums(args.out_dir)
+    print("wrote %s  (%d of %d sums differ from a one-by-one sum)" % (path, differs, len(SUM_LENGTHS)))
     path, resets, drifts = make_train_short(args.out_dir)
     print("wrote %s  (pointer resets at n = %s)" % (path, resets))
     print("  rounding sensitivity, relative loss difference at iteration k (1-based):")
