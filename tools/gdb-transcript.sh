@@ -3,11 +3,12 @@
 # debugger chapter:
 #
 #   book/src/generated/gdb-transcript.txt   the notebook example (dev profile), stopped in the
-#                                           forward pass (hidden_step, at t = 0 and t = 1) and
-#                                           in the backward pass (the line that computes dhraw,
-#                                           at the last two time steps): the arguments, the
-#                                           locals, h, dy_t (through the buffer of the Vec
-#                                           dys, which gdb cannot index), dh, dhraw and dhnext
+#                                           forward pass (finish_hidden_step, at t = 0 and
+#                                           t = 1) and in the backward pass (the line that
+#                                           computes dhraw, at the last two time steps): the
+#                                           arguments, the locals, h, dy_t (through the buffer
+#                                           of the Vec dys, which gdb cannot index), dh, dhraw
+#                                           and dhnext
 #   book/src/generated/gdb-test-locals.txt  `info locals` at that line of backward in the test
 #                                           binary of tests/backward.rs, built as `cargo test`
 #                                           builds it (opt-level 2) and with opt-level 0
@@ -82,33 +83,33 @@ session "$binary" "$out" \
     "set print elements 6" \
     "break min_char_rnn::forward::forward" \
     "run > /dev/null" \
-    "break min_char_rnn::forward::hidden_step" \
+    "break min_char_rnn::forward::finish_hidden_step" \
     "continue" \
     "info args" \
-    "print *h_prev" \
+    "print *h" \
     "backtrace" \
     "finish" \
     "print t" \
     "print *h_t" \
     "continue" \
-    "print *h_prev" \
+    "print *h" \
     "delete" \
     "break src/backward.rs:$line if i == 0" \
     "continue" \
     "info locals" \
-    "print *h_t" \
+    "print h_t[0]" \
     "print targets[t]" \
     "print dys[t]" \
-    "print/r dys" \
-    "set \$dys = dys.buf.inner.ptr.pointer.pointer as *mut min_char_rnn::vector::Vector" \
+    "print/r *dys" \
+    "set \$dys = (*dys).buf.inner.ptr.pointer.pointer as *mut min_char_rnn::vector::Vector" \
     "print \$dys[t]" \
     "print \$dys[t].as_slice()[targets[t]]" \
     "print \$dys[t].sum()" \
     "print dhnext" \
     "next" \
     "next" \
-    "print dhraw.as_slice()[0]" \
-    "print (1.0 - h_t.as_slice()[0] * h_t.as_slice()[0]) * dh.as_slice()[0]" \
+    "print dhraw[0]" \
+    "print (1.0 - h_t[0] * h_t[0]) * dh[0]" \
     "continue" \
     "print t" \
     "print dhnext"
