@@ -225,8 +225,9 @@ impl Grads {
 /// 3. the hidden layer's weights, every step at once: `db_h`, `dw_xh`, `dw_hh` from the
 ///    `dhraw_t` the recurrence left.
 ///
-/// The per-step vectors (`dy_t`, `w_hyᵀ·dy_t`, `dhraw_t`) are allocated once per call,
-/// before the loops; the loops themselves allocate nothing.
+/// The per-step vectors (`dy_t`, `w_hyᵀ·dy_t`, `dhraw_t`) go into `grads.steps`, allocated
+/// by the first call and reused by the next ones (see [`StepGrads`]); the loops themselves
+/// allocate nothing.
 ///
 /// # Panics
 ///

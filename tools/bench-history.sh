@@ -19,6 +19,7 @@ HISTORY=(
     "e42c9f1|w_hhᵀ·dhraw: 64 sums kept in registers instead of four rows per pass"
     "233bde7|w_hhᵀ·dhraw: two blocks of 64 sums per pass, each row read once"
     "35269c2|the forward output layer batched over a copy of w_hyᵀ; an overlapping last tile"
+    "9615ede|w_hh·h over a copy of w_hhᵀ; tiles that write instead of add; step vectors kept"
 )
 
 work="$(mktemp -d)"
