@@ -2,8 +2,9 @@
 //!
 //! Trains on the shipped corpus at the original's sizes (H = 100, T = 25, learning rate 0.1)
 //! and prints:
-//! - iterations per second over several repeated runs (min / median / max), after a warm-up;
-//! - where the time goes: forward (with the loss), backward (with clipping), Adagrad;
+//! - iterations per second of the fast path (what the trainer runs by default) and of the
+//!   plain path (`--plain`), over several repeated runs (min / median / max), after a warm-up;
+//! - where the fast path's time goes: forward (with the loss), backward (with clipping), Adagrad;
 //! - the arithmetic done per iteration and the rate achieved;
 //! - peak memory (resident set) when the OS reports it;
 //! - if `python3` with numpy is installed, the same training in the numpy port of the
@@ -17,8 +18,11 @@
 //! Options: `--iterations N` (per run, default 3000), `--repeats R` (default 5),
 //! `--no-python`, `--lessons`.
 
-use min_char_rnn::backward::{CLIP, backward};
-use min_char_rnn::forward::forward;
+use min_char_rnn::backward::CLIP;
+use min_char_rnn::fast::kernels::{
+    map_in_place, matvec_transposed, set_sum_of_outers, transpose_into,
+};
+use min_char_rnn::fast::{Fast, Workspace, backward, forward};
 use min_char_rnn::loss::sequence_loss;
 use min_char_rnn::{Adagrad, ForwardCache, Grads, Hyperparams, Params, Trainer, Vector, Vocab};
 use std::process::Command;
@@ -70,17 +74,23 @@ fn parse_options() -> Result<Options, String> {
     Ok(options)
 }
 
-fn new_trainer(vocab: &Vocab) -> Trainer {
+/// A trainer at the default sizes, on the fast path or the plain one.
+fn new_trainer(vocab: &Vocab, plain: bool) -> Trainer {
     let data = vocab
         .encode(CORPUS)
         .expect("the vocabulary comes from this text");
-    Trainer::new(data, vocab.len(), Hyperparams::default(), SEED)
-        .expect("the corpus is long enough")
+    let trainer = Trainer::new(data, vocab.len(), Hyperparams::default(), SEED)
+        .expect("the corpus is long enough");
+    if plain {
+        trainer
+    } else {
+        trainer.with_engine(Fast::default())
+    }
 }
 
 /// Iterations per second of `iterations` steps of a trainer that has been warmed up.
-fn rust_rate(vocab: &Vocab, iterations: usize) -> f64 {
-    let mut trainer = new_trainer(vocab);
+fn rust_rate(vocab: &Vocab, iterations: usize, plain: bool) -> f64 {
+    let mut trainer = new_trainer(vocab, plain);
     for _ in 0..WARM_UP {
         trainer.step().expect("training does not diverge here");
     }
@@ -133,8 +143,8 @@ fn numpy_available() -> bool {
         .unwrap_or(false)
 }
 
-/// Time spent in each phase over `iterations` steps, the loop written out as `Trainer::step`
-/// does it.
+/// Time spent in each phase of the fast path over `iterations` steps, the loop written out
+/// as `Trainer::step` does it.
 fn phase_split(vocab: &Vocab, iterations: usize) -> [Duration; 3] {
     let data = vocab
         .encode(CORPUS)
@@ -144,6 +154,7 @@ fn phase_split(vocab: &Vocab, iterations: usize) -> [Duration; 3] {
     let mut params = Params::new(v, h, SEED);
     let mut adagrad = Adagrad::new(&params, hp.learning_rate);
     let mut cache = ForwardCache::new(v, h, t);
+    let mut work = Workspace::default();
     let mut grads = Grads::zeros_like(&params);
     let mut h_prev = Vector::zeros(h);
     let mut phases = [Duration::ZERO; 3];
@@ -155,10 +166,10 @@ fn phase_split(vocab: &Vocab, iterations: usize) -> [Duration; 3] {
         }
         let (inputs, targets) = (&data[p..p + t], &data[p + 1..p + t + 1]);
         let t0 = Instant::now();
-        forward(&params, inputs, &h_prev, &mut cache);
-        std::hint::black_box(sequence_loss(&cache, targets));
+        forward(&params, inputs, &h_prev, &mut cache, &mut work);
+        std::hint::black_box(sequence_loss(&cache.ps, targets));
         let t1 = Instant::now();
-        backward(&params, &cache, targets, &mut grads);
+        backward(&params, &cache, targets, &mut grads, &mut work);
         grads.clip(CLIP);
         let t2 = Instant::now();
         adagrad.update(&mut params, &grads);
@@ -222,11 +233,15 @@ fn main() {
     }
 
     let mut rust_rates = Vec::new();
+    let mut plain_rates = Vec::new();
     let mut numpy_rates = Vec::new();
     for run in 1..=options.repeats {
-        let rate = rust_rate(&vocab, options.iterations);
+        let rate = rust_rate(&vocab, options.iterations, false);
         print!("run {run}: rust {rate:8.0} it/s");
         rust_rates.push(rate);
+        let plain = rust_rate(&vocab, options.iterations, true);
+        print!("   plain {plain:6.0} it/s");
+        plain_rates.push(plain);
         if python {
             match numpy_rate(options.iterations) {
                 Ok(np) => {
@@ -239,11 +254,16 @@ fn main() {
         println!();
     }
     let (min, median, max) = summary(&mut rust_rates);
-    println!("rust : min {min:.0}, median {median:.0}, max {max:.0} iterations/s");
+    println!("rust : min {min:.0}, median {median:.0}, max {max:.0} iterations/s (fast path)");
     println!(
         "       100 000 iterations take {:.1} s at the median rate",
         100_000.0 / median
     );
+    let (p_min, p_median, p_max) = summary(&mut plain_rates);
+    println!(
+        "plain: min {p_min:.0}, median {p_median:.0}, max {p_max:.0} iterations/s (plain path, the same bits)"
+    );
+    println!("fast path / plain path (median / median): {:.1}x", median / p_median);
     if !numpy_rates.is_empty() {
         let (np_min, np_median, np_max) = summary(&mut numpy_rates);
         println!("numpy: min {np_min:.0}, median {np_median:.0}, max {np_max:.0} iterations/s");
@@ -261,7 +281,7 @@ fn main() {
     let total: Duration = phases.iter().sum();
     let per_iteration = |d: Duration| d.as_secs_f64() * 1e6 / options.iterations as f64;
     println!(
-        "where the time goes (one more run, {} iterations):",
+        "where the fast path's time goes (one more run, {} iterations):",
         options.iterations
     );
     for (name, d) in ["forward + loss", "backward + clip", "adagrad"]
@@ -307,15 +327,6 @@ fn time_map_us(args: &[f64], f: impl Fn(f64) -> f64) -> f64 {
     })
 }
 
-/// A dot product with a single accumulator: every addition waits for the one before.
-fn dot_one_accumulator(a: &[f64], b: &[f64]) -> f64 {
-    let mut sum = 0.0;
-    for (x, y) in a.iter().zip(b) {
-        sum += x * y;
-    }
-    sum
-}
-
 /// The speed chapter's ideas, each measured as "slow way" against "fast way" on the work of
 /// one training iteration (T time steps).
 fn lessons(v: usize, h: usize, t: usize) {
@@ -349,44 +360,46 @@ fn lessons(v: usize, h: usize, t: usize) {
     });
     print("one-hot product -> column lookup", slow, fast);
 
-    // 2. w_hh · h: one accumulator per row against the crate's matvec (8 lanes, 4 rows).
+    // 2. w_hh · h_{t−1} in the forward pass: the plain matvec (a dot product per row, one
+    //    running sum each) against a copy of w_hhᵀ, made once per iteration, and its rows
+    //    added into 64 sums held in registers. Both add the same terms in the same order.
+    let mut w_hh_tr = min_char_rnn::Matrix::zeros(h, h);
     let slow = time_us(2000, || {
-        for _ in 0..t {
-            for r in 0..h {
-                out[r] = dot_one_accumulator(params.w_hh.row(r), black_box(h_vec.as_slice()));
-            }
-        }
-        black_box(&out);
-    });
-    let fast = time_us(2000, || {
         for _ in 0..t {
             params.w_hh.matvec(black_box(&h_vec), &mut out);
         }
         black_box(&out);
     });
-    print("w_hh·h: one accumulator -> 8 lanes x 4 rows", slow, fast);
+    let fast = time_us(2000, || {
+        transpose_into(&params.w_hh, &mut w_hh_tr);
+        for _ in 0..t {
+            matvec_transposed(&w_hh_tr, black_box(&h_vec), &mut out);
+        }
+        black_box(&out);
+    });
+    print("w_hh·h: dot products -> copy of w_hhᵀ, rows", slow, fast);
 
-    // 3. Buffers: a fresh cache every iteration against one reused.
+    // 3. The whole forward pass: the plain path's one loop against the fast path's two.
     let inputs: Vec<usize> = (0..t).map(|i| (i * 5) % v).collect();
     let zero = Vector::zeros(h);
-    let slow = time_us(300, || {
-        let mut cache = ForwardCache::new(v, h, t); // allocated every time
-        forward(&params, black_box(&inputs), &zero, &mut cache);
-        black_box(&cache);
-    });
     let mut cache = ForwardCache::new(v, h, t);
-    let fast = time_us(300, || {
-        forward(&params, black_box(&inputs), &zero, &mut cache);
+    let mut work = Workspace::default();
+    let slow = time_us(300, || {
+        min_char_rnn::forward::forward(&params, black_box(&inputs), &zero, &mut cache);
         black_box(&cache);
     });
-    print("forward: new cache each call -> reused", slow, fast);
+    let fast = time_us(300, || {
+        forward(&params, black_box(&inputs), &zero, &mut cache, &mut work);
+        black_box(&cache);
+    });
+    print("forward: plain loop -> the fast path", slow, fast);
 
     // 4. Adagrad: numpy's three passes with temporaries against one fused pass.
     let grads = {
         let mut g = Grads::zeros_like(&params);
         let targets: Vec<usize> = (0..t).map(|i| (i * 5 + 1) % v).collect();
-        forward(&params, &inputs, &zero, &mut cache);
-        backward(&params, &cache, &targets, &mut g);
+        forward(&params, &inputs, &zero, &mut cache, &mut work);
+        backward(&params, &cache, &targets, &mut g, &mut work);
         g
     };
     let mut slow_params = params.clone();
@@ -433,65 +446,54 @@ fn lessons(v: usize, h: usize, t: usize) {
         black_box(&dw_hy);
     });
     let fast = time_us(1000, || {
-        dw_hy.set_sum_of_outers(black_box(&dys), &hs);
+        set_sum_of_outers(&mut dw_hy, black_box(&dys), &hs);
         black_box(&dw_hy);
     });
     print("dw_hy: T rank-1 updates -> one tiled pass", slow, fast);
 
-    // 6. w_hhᵀ·x: one axpy per row (out read and written H times) against the register blocks.
+    // 6. w_hhᵀ·x in the backward pass: the plain loop (a running sum per column, walking
+    //    down the column) against 64 sums in registers, walking along the rows.
     let slow = time_us(2000, || {
-        for _ in 0..t {
-            out.fill(0.0);
-            for r in 0..h {
-                let x_r = black_box(h_vec[r]);
-                for (o, w) in out.as_mut_slice().iter_mut().zip(params.w_hh.row(r)) {
-                    *o += x_r * w;
-                }
-            }
-        }
-        black_box(&out);
-    });
-    let fast = time_us(2000, || {
         for _ in 0..t {
             params.w_hh.matvec_transposed(black_box(&h_vec), &mut out);
         }
         black_box(&out);
     });
-    print("w_hhᵀ·x: axpy per row -> 128 sums in registers", slow, fast);
-
-    // 7. w_hh·h_{t−1} in the forward pass: dot products along the rows of w_hh (matvec)
-    //    against a copy of w_hhᵀ, made once per iteration, and its rows added in registers.
-    let mut w_hh_t = min_char_rnn::Matrix::zeros(h, h);
-    let slow = time_us(2000, || {
-        for _ in 0..t {
-            params.w_hh.matvec(black_box(&h_vec), &mut out);
-        }
-        black_box(&out);
-    });
     let fast = time_us(2000, || {
-        params.w_hh.transpose_into(&mut w_hh_t);
         for _ in 0..t {
-            w_hh_t.matvec_transposed(black_box(&h_vec), &mut out);
+            matvec_transposed(&params.w_hh, black_box(&h_vec), &mut out);
         }
         black_box(&out);
     });
-    print("w_hh·h: dot products -> copy of w_hhᵀ, rows", slow, fast);
+    print("w_hhᵀ·x: down the columns -> 128 sums in registers", slow, fast);
 
-    // 8. The backward pass's per-step vectors (dy_t, w_hyᵀ·dy_t, dhraw_t): allocated by every
-    //    call against kept in grads.steps from one call to the next.
+    // 7. The whole backward pass: the plain path's one reversed loop against the fast path's
+    //    three parts.
     let targets: Vec<usize> = (0..t).map(|i| (i * 5 + 1) % v).collect();
-    forward(&params, &inputs, &zero, &mut cache);
+    forward(&params, &inputs, &zero, &mut cache, &mut work);
     let mut step_grads = grads.clone();
     let slow = time_us(1000, || {
-        step_grads.steps = min_char_rnn::StepGrads::default(); // as if allocated per call
-        backward(&params, &cache, black_box(&targets), &mut step_grads);
+        min_char_rnn::backward::backward(&params, &cache, black_box(&targets), &mut step_grads);
         black_box(&step_grads);
     });
     let fast = time_us(1000, || {
-        backward(&params, &cache, black_box(&targets), &mut step_grads);
+        backward(&params, &cache, black_box(&targets), &mut step_grads, &mut work);
         black_box(&step_grads);
     });
-    print("backward: step vectors per call -> kept", slow, fast);
+    print("backward: plain loop -> the fast path", slow, fast);
+
+    // 8. The fast backward pass's per-step vectors (dy_t, w_hyᵀ·dy_t, dhraw_t): allocated by
+    //    every call against kept in the workspace from one call to the next.
+    let slow = time_us(1000, || {
+        let mut fresh = Workspace::default(); // as if allocated per call
+        backward(&params, &cache, black_box(&targets), &mut step_grads, &mut fresh);
+        black_box(&step_grads);
+    });
+    let fast = time_us(1000, || {
+        backward(&params, &cache, black_box(&targets), &mut step_grads, &mut work);
+        black_box(&step_grads);
+    });
+    print("fast backward: step vectors per call -> kept", slow, fast);
 
     // 9. The transcendental functions every iteration needs: T·H tanh and T·V exp, from the C
     //    library one call at a time, and from `math` in loops the compiler vectorises.
@@ -529,7 +531,7 @@ fn lessons(v: usize, h: usize, t: usize) {
     let fast = time_us(2000, || {
         for step in black_box(&args).chunks_exact(h) {
             state.copy_from_slice(step);
-            min_char_rnn::math::map_in_place(&mut state, min_char_rnn::math::tanh);
+            map_in_place(&mut state, min_char_rnn::math::tanh);
             black_box(&state);
         }
     });
@@ -549,21 +551,28 @@ fn lessons(v: usize, h: usize, t: usize) {
         }
         black_box(&out);
     });
-    let wide_us = time_us(2000, || {
+    let plain_t_us = time_us(2000, || {
         for _ in 0..t {
             params.w_hh.matvec_transposed(black_box(&h_vec), &mut out);
         }
         black_box(&out);
     });
+    let wide_us = time_us(2000, || {
+        for _ in 0..t {
+            matvec_transposed(&params.w_hh, black_box(&h_vec), &mut out);
+        }
+        black_box(&out);
+    });
     let tiles_us = time_us(1000, || {
-        dw_hy.set_sum_of_outers(black_box(&dys), &hs);
+        set_sum_of_outers(&mut dw_hy, black_box(&dys), &hs);
         black_box(&dw_hy);
     });
     let ceiling = register_ceiling_gmacs();
     for (what, gmacs) in [
+        ("plain w_hh·h, a running sum per row", macs / matvec_us / 1e3),
         (
-            "w_hh·h, dot products in 8 lanes x 4 rows",
-            macs / matvec_us / 1e3,
+            "plain w_hhᵀ·x, a running sum per column",
+            macs / plain_t_us / 1e3,
         ),
         ("w_hhᵀ·x, 128 sums in registers", macs / wide_us / 1e3),
         (

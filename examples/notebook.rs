@@ -134,7 +134,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!("ln V       = ln {v} = {:.6}", (v as f64).ln());
     println!(
         "loss of the whole chunk (T = {t} steps) = {:.6}; T ln V = {:.6}",
-        sequence_loss(&cache, targets),
+        sequence_loss(&cache.ps, targets),
         t as f64 * (v as f64).ln()
     );
 

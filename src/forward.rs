@@ -22,11 +22,15 @@
 //!     ps[t] = np.exp(ys[t]) / np.sum(np.exp(ys[t]))
 //! ```
 //!
-//! Everything the backward pass needs is kept in a [`ForwardCache`]; the cache is allocated
-//! once and reused, so the time-step loop allocates nothing.
+//! Everything the backward pass needs is kept in a [`ForwardCache`], the notebook's `xs, hs,
+//! ys, ps`.
+//!
+//! `tanh` here is [`math::tanh`], not `f64::tanh`: the same function to within a few ulps,
+//! written so that the fast path can compute it eight numbers at a time. Both paths call it,
+//! so both get the same bits (the speed chapter says how it works).
 
 use crate::loss::softmax;
-use crate::{Matrix, Params, Vector, math};
+use crate::{Params, Vector, math};
 
 /// What the forward pass remembers for the backward pass (the notebook's `xs, hs, ys, ps`).
 ///
@@ -57,13 +61,6 @@ pub struct ForwardCache {
     pub ys: Vec<Vector>,
     /// `p_t = softmax(y_t)`, each `(V)`.
     pub ps: Vec<Vector>,
-    /// `w_hyᵀ`, `(H, V)`: a copy of the output weights laid out so that the output layer of
-    /// all `T` steps is one batched product (see [`forward`]). Made afresh by every forward
-    /// pass; the backward pass does not use it.
-    pub w_hy_t: Matrix,
-    /// `w_hhᵀ`, `(H, H)`: a copy of the recurrent weights laid out so that each step's
-    /// `w_hh · h_{t−1}` walks along rows (see [`forward`]). Made afresh by every forward pass.
-    pub w_hh_t: Matrix,
 }
 // ANCHOR_END: forward_cache
 
@@ -85,11 +82,30 @@ impl ForwardCache {
             hs: vec![Vector::zeros(hidden_size); seq_length],
             ys: vec![Vector::zeros(vocab_size); seq_length],
             ps: vec![Vector::zeros(vocab_size); seq_length],
-            w_hy_t: Matrix::zeros(hidden_size, vocab_size),
-            w_hh_t: Matrix::zeros(hidden_size, hidden_size),
         }
     }
     // ANCHOR_END: cache_new
+
+    /// `true` if the cache has room for `seq_length` steps of a network with `vocab_size`
+    /// characters and `hidden_size` hidden units, so [`forward`] can reuse it as it is.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let cache = min_char_rnn::ForwardCache::new(61, 100, 25);
+    /// assert!(cache.fits(61, 100, 25));
+    /// assert!(!cache.fits(61, 64, 25));
+    /// ```
+    pub fn fits(&self, vocab_size: usize, hidden_size: usize, seq_length: usize) -> bool {
+        self.inputs.len() == seq_length
+            && self.h_prev.len() == hidden_size
+            && self.hs.len() == seq_length
+            && self.hs.iter().all(|h| h.len() == hidden_size)
+            && self.ys.len() == seq_length
+            && self.ys.iter().all(|y| y.len() == vocab_size)
+            && self.ps.len() == seq_length
+            && self.ps.iter().all(|p| p.len() == vocab_size)
+    }
 
     /// `T`, the number of time steps the cache holds.
     ///
@@ -181,40 +197,13 @@ impl ForwardCache {
 #[track_caller]
 pub fn hidden_step(params: &Params, x: usize, h_prev: &Vector, h: &mut Vector) {
     params.w_hh.matvec(h_prev, h); // h = w_hh · h_prev, the memory's contribution (H)
-    finish_hidden_step(params, x, h); // h = tanh(w_xh · x + h + b_h)
-}
-// ANCHOR_END: hidden_step
-
-/// The rest of a [`hidden_step`], once `h` holds `w_hh · h_prev`: `h = tanh(w_xh · x + h + b_h)`.
-///
-/// [`forward`] computes `w_hh · h_prev` its own way (see there) and then calls this.
-///
-/// # Panics
-///
-/// If `x >= V` or `h.len() != H`.
-///
-/// # Examples
-///
-/// ```
-/// use min_char_rnn::{Params, Vector, forward::finish_hidden_step};
-/// let params = Params::zeros(4, 3); // every weight and bias 0
-/// let mut h = Vector::from_vec(vec![0.5, 0.0, -0.5]); // as if w_hh · h_prev had given this
-/// finish_hidden_step(&params, 2, &mut h);
-/// assert_eq!(h.as_slice(), &[0.5f64.tanh(), 0.0, -(0.5f64.tanh())]);
-/// ```
-// ANCHOR: finish_hidden_step
-#[track_caller]
-pub fn finish_hidden_step(params: &Params, x: usize, h: &mut Vector) {
-    crate::vector::check_len("finish_hidden_step", "vs", h.len(), params.hidden_size());
     for i in 0..h.len() {
         let from_input = params.w_xh[(i, x)]; // (w_xh · x)[i], a column lookup
         let from_memory = h[i]; // (w_hh · h_prev)[i]
-        h[i] = from_input + from_memory + params.b_h[i];
+        h[i] = math::tanh(from_input + from_memory + params.b_h[i]);
     }
-    // A pass of its own, over a plain slice, which the compiler does 8 at a time.
-    math::map_in_place(h.as_mut_slice(), math::tanh); // h = tanh(h)
 }
-// ANCHOR_END: finish_hidden_step
+// ANCHOR_END: hidden_step
 
 /// `y = w_hy · h + b_y`: one unnormalised score per character of the vocabulary.
 ///
@@ -242,9 +231,9 @@ pub fn output_step(params: &Params, h: &Vector, y: &mut Vector) {
 /// Runs the network over `inputs` starting from `h_prev`, filling `cache` with every
 /// `h_t`, `y_t` and `p_t`.
 ///
-/// The cache is resized only if `inputs.len()` differs from its length (never during
-/// training); inside the time-step loop nothing is allocated: each step writes into the
-/// cache's own buffers.
+/// One loop over the time steps, in the notebook's order: each step's hidden state, then its
+/// scores, then its probabilities. The cache is made anew only if it does not fit (another
+/// `T`, `V` or `H`); in training it always fits, and its vectors are written in place.
 ///
 /// # Panics
 ///
@@ -264,42 +253,16 @@ pub fn output_step(params: &Params, h: &Vector, y: &mut Vector) {
 #[track_caller]
 pub fn forward(params: &Params, inputs: &[usize], h_prev: &Vector, cache: &mut ForwardCache) {
     let (v, h) = (params.vocab_size(), params.hidden_size());
-    if cache.len() != inputs.len() || cache.h_prev.len() != h || cache.ps[0].len() != v {
+    if !cache.fits(v, h, inputs.len()) {
         *cache = ForwardCache::new(v, h, inputs.len());
     }
-    cache.inputs.copy_from_slice(inputs);
+    cache.inputs.copy_from_slice(inputs); // xs[t]: the inputs, kept as indices
     cache.h_prev.copy_from(h_prev); // hs[-1] = np.copy(hprev)
-    // ANCHOR: recurrence
-    // The recurrence: h_t needs h_{t-1}, so these steps can only run one after another.
-    // w_hh·h_{t−1} is (w_hhᵀ)ᵀ·h_{t−1}: with w_hhᵀ laid out in the cache, each step's product
-    // walks along rows, as the backward pass's w_hhᵀ·dhraw does (see the speed chapter).
-    params.w_hh.transpose_into(&mut cache.w_hh_t);
     for t in 0..inputs.len() {
-        let x = inputs[t];
-        // Split the borrow: h_{t-1} is read while h_t is written.
-        let (before, after) = cache.hs.split_at_mut(t);
-        let h_before = if t == 0 {
-            &cache.h_prev
-        } else {
-            &before[t - 1]
-        };
-        let h_t = &mut after[0];
-        cache.w_hh_t.matvec_transposed(h_before, h_t); // h_t = w_hh · h_{t-1}
-        finish_hidden_step(params, x, h_t); // h_t = tanh(w_xh·x_t + w_hh·h_{t-1} + b_h)
+        let h_before = cache.h_before(t).clone(); // h_{t−1}
+        hidden_step(params, inputs[t], &h_before, &mut cache.hs[t]); // hs[t] = tanh(…)
+        output_step(params, &cache.hs[t], &mut cache.ys[t]); // ys[t] = Why·hs[t] + by
+        softmax(&cache.ys[t], &mut cache.ps[t]); // ps[t] = softmax(ys[t])
     }
-    // ANCHOR_END: recurrence
-    // ANCHOR: output_layer
-    // The output layer: y_t needs only h_t, not y_{t-1}, so it waits until the recurrence is
-    // done and then does all T steps at once. w_hy·h_t is (w_hyᵀ)ᵀ·h_t: with w_hyᵀ laid out
-    // in the cache, the T products are one batched product that reads it once.
-    params.w_hy.transpose_into(&mut cache.w_hy_t);
-    cache
-        .w_hy_t
-        .matvec_transposed_batch(&cache.hs, &mut cache.ys); // y_t = w_hy·h_t, every t
-    for t in 0..inputs.len() {
-        cache.ys[t].add_assign(&params.b_y); // y_t += b_y
-        softmax(&cache.ys[t], &mut cache.ps[t]); // p_t = softmax(y_t)
-    }
-    // ANCHOR_END: output_layer
 }
 // ANCHOR_END: forward

@@ -23,7 +23,7 @@
 //! ```text
 //! text ──encode──▶ indices ──(p .. p+T)──▶ inputs, targets
 //!                                  │
-//! params, h_prev ──forward──▶ cache {hs, ys, ps} ──loss──▶ loss, dy = p − onehot(target)
+//! params, h_prev ──forward──▶ cache {xs, hs, ys, ps} ──loss──▶ loss, dy = p − onehot(target)
 //!                                  │
 //!                    backward (BPTT, dhnext) ──▶ grads ──clip[−5,5]──▶ adagrad ──▶ params'
 //!                                  │
@@ -33,7 +33,7 @@
 //!
 //! | step | module | equation |
 //! |---|---|---|
-//! | numbers | [`vector`], [`matrix`] | `W·x`, `Wᵀ·x`, `W += a·bᵀ`, and the last two for many vectors at once |
+//! | numbers | [`vector`], [`matrix`] | `W·x`, `Wᵀ·x`, `W += a·bᵀ`, `W[:, c] += v` |
 //! | 1. data | [`encode`] | text → sorted vocabulary → indices → one-hot `x_t` |
 //! | 2. model | [`model`] | `w ~ N(0, 1)·0.01`, `b = 0` |
 //! | 3. forward | [`forward`] | `h_t = tanh(w_xh·x_t + w_hh·h_{t−1} + b_h)`, `y_t = w_hy·h_t + b_y` |
@@ -44,7 +44,7 @@
 //! | 8. training | [`train`] | the loop: chunks, `h_prev`, smooth loss |
 //! | 9. checkpoints | [`checkpoint`] | save everything, load it back bit for bit, atomically |
 //! | 10. the loss curve | [`plot`] | smooth and validation loss → an SVG chart |
-//! | speed | [`math`] | `tanh` and `exp` that the compiler can vectorise |
+//! | speed | [`math`], [`fast`] | `tanh` and `exp` that the compiler can vectorise; the fast path, the same bits |
 //!
 //! ## A whole training run
 //!
@@ -73,6 +73,7 @@ pub mod adagrad;
 pub mod backward;
 pub mod checkpoint;
 pub mod encode;
+pub mod fast;
 pub mod forward;
 pub mod loss;
 pub mod math;
@@ -84,7 +85,7 @@ pub mod train;
 pub mod vector;
 
 pub use adagrad::Adagrad;
-pub use backward::{Grads, StepGrads};
+pub use backward::Grads;
 pub use checkpoint::{Checkpoint, CheckpointError};
 pub use encode::{EncodeError, Vocab};
 pub use forward::ForwardCache;

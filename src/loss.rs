@@ -27,7 +27,6 @@
 //! with it; a higher learning rate or a low sampling temperature (which divides the scores
 //! by a small number) gets there quickly.
 
-use crate::forward::ForwardCache;
 use crate::{Vector, math};
 
 // ANCHOR: softmax
@@ -53,13 +52,12 @@ use crate::{Vector, math};
 /// ```
 // ANCHOR: softmax_with_temperature
 #[track_caller]
-#[inline] // so that softmax's temperature of 1 is a constant, and dividing by it disappears
 pub fn softmax_with_temperature(y: &Vector, temperature: f64, p: &mut Vector) {
     crate::vector::check_len("softmax", "->", y.len(), p.len());
     let max = y.max(); // subtracting it keeps every exponent <= 0: no overflow
-    // p_k = exp((y_k − max) / temperature), over a plain slice, eight at a time
-    p.copy_from(y);
-    math::map_in_place(p.as_mut_slice(), |y_k| math::exp((y_k - max) / temperature));
+    for k in 0..p.len() {
+        p[k] = math::exp((y[k] - max) / temperature); // exp((y_k − max) / temperature)
+    }
     let sum = p.sum(); // in numpy's order: the same sum as np.sum, to the last bit
     for k in 0..p.len() {
         p[k] /= sum;
@@ -110,12 +108,12 @@ pub fn cross_entropy(p: &Vector, target: usize) -> f64 {
 }
 // ANCHOR_END: cross_entropy_step
 
-/// `Σ_t −ln p_t[target_t]`: the loss of a whole chunk, from the probabilities the forward
-/// pass left in `cache`.
+/// `Σ_t −ln p_t[target_t]`: the loss of a whole chunk, from the probabilities `ps` the
+/// forward pass left in its cache.
 ///
 /// # Panics
 ///
-/// If `targets.len()` differs from the cache's length or a target is `>= V`.
+/// If `targets.len()` differs from the number of steps in `ps` or a target is `>= V`.
 ///
 /// # Examples
 ///
@@ -124,15 +122,15 @@ pub fn cross_entropy(p: &Vector, target: usize) -> f64 {
 /// let params = Params::zeros(4, 3); // all-zero weights: p = 1/4 everywhere
 /// let mut cache = ForwardCache::new(4, 3, 2);
 /// forward(&params, &[0, 1], &Vector::zeros(3), &mut cache);
-/// assert!((sequence_loss(&cache, &[1, 2]) - 2.0 * 4f64.ln()).abs() < 1e-12);
+/// assert!((sequence_loss(&cache.ps, &[1, 2]) - 2.0 * 4f64.ln()).abs() < 1e-12);
 /// ```
 // ANCHOR: sequence_loss
 #[track_caller]
-pub fn sequence_loss(cache: &ForwardCache, targets: &[usize]) -> f64 {
-    crate::vector::check_len("sequence_loss", "vs", cache.len(), targets.len());
+pub fn sequence_loss(ps: &[Vector], targets: &[usize]) -> f64 {
+    crate::vector::check_len("sequence_loss", "vs", ps.len(), targets.len());
     let mut loss = 0.0;
     for t in 0..targets.len() {
-        loss += cross_entropy(&cache.ps[t], targets[t]);
+        loss += cross_entropy(&ps[t], targets[t]); // loss += -np.log(ps[t][targets[t],0])
     }
     loss
 }

@@ -80,7 +80,6 @@
 //! (Rust never fuses `a * b + c` unless asked), and a vectorised loop does the same
 //! operations in the same order as a scalar call.
 
-use crate::vector::LANES;
 use std::f64::consts::LOG2_E;
 
 /// The high part of `ln 2`: `ln 2` with its last 16 bits cleared (the four zero hex digits).
@@ -343,43 +342,3 @@ pub fn tanh(x: f64) -> f64 {
     t.copysign(x)
 }
 // ANCHOR_END: tanh
-
-/// `x = f(x)` for every element of `xs`, eight elements at a time (`LANES`, as many doubles
-/// as one 512-bit register holds).
-///
-/// A plain `for x in xs` loop over `f = tanh` is vectorised too, but the compiler finishes
-/// it with a scalar loop for the `len % 8` elements left over, one slow call each (4 of the
-/// 100 hidden units, 7 of a 71-character vocabulary). Here the leftovers are done as one more
-/// group of 8: the *last* 8 elements, overlapping the group before. Their inputs are copied
-/// out first, so that no element is transformed twice.
-///
-/// # Examples
-///
-/// ```
-/// let mut xs: Vec<f64> = (0..11).map(f64::from).collect();
-/// min_char_rnn::math::map_in_place(&mut xs, |x| 2.0 * x);
-/// assert_eq!(xs, (0..11).map(|i| f64::from(2 * i)).collect::<Vec<_>>());
-/// ```
-// ANCHOR: map_in_place
-#[inline]
-pub fn map_in_place(xs: &mut [f64], f: impl Fn(f64) -> f64) {
-    let n = xs.len();
-    if n < LANES {
-        for x in xs {
-            *x = f(*x);
-        }
-        return;
-    }
-    // The inputs of the last group, taken before the groups of 8 overwrite any of them.
-    let mut last: [f64; LANES] = xs[n - LANES..].try_into().expect("LANES values");
-    for group in xs.chunks_exact_mut(LANES) {
-        for x in group {
-            *x = f(*x);
-        }
-    }
-    for x in &mut last {
-        *x = f(*x);
-    }
-    xs[n - LANES..].copy_from_slice(&last);
-}
-// ANCHOR_END: map_in_place

@@ -1,19 +1,22 @@
 //! `Matrix`: a `rows × cols` grid of `f64`, stored row by row in one `Vec<f64>`, such as
 //! `w_xh` `(H, V)`, `w_hh` `(H, H)` and `w_hy` `(V, H)`.
 //!
-//! Element `(r, c)` lives at `data[r * cols + c]` ("row-major", numpy's default order). A row
-//! is therefore a contiguous slice, and every product below is written so that its inner
-//! loop walks along a row: that is what lets the compiler keep the numbers in SIMD registers
-//! and the CPU stream them from cache.
+//! Element `(r, c)` lives at `data[r * cols + c]` ("row-major", numpy's default order): row
+//! 0 first, then row 1, and so on, so a row is one contiguous slice.
 //!
 //! The products the RNN needs, and the numpy lines they stand for:
 //!
 //! | method | computes | numpy |
 //! |---|---|---|
-//! | [`matvec`](Matrix::matvec) | `out = W·x` | `np.dot(Whh, h)` |
+//! | [`matvec`](Matrix::matvec) | `out = W·x` | `np.dot(Whh, hs[t-1])` |
 //! | [`matvec_transposed`](Matrix::matvec_transposed) | `out = Wᵀ·x` | `np.dot(Whh.T, dhraw)` |
 //! | [`add_outer`](Matrix::add_outer) | `W += a·bᵀ` | `dWhy += np.dot(dy, hs[t].T)` |
 //! | [`add_to_column`](Matrix::add_to_column) | `W[:, c] += v` | `dWxh += np.dot(dhraw, xs[t].T)` for one-hot `xs[t]` |
+//!
+//! Each is a plain loop that adds its terms one after another, starting from zero. That order
+//! is part of the result: floating-point addition rounds, so another order could change the
+//! last bits. The fast path ([`crate::fast`]) computes the same products its own way, in the
+//! same order, and gets the same bits.
 //!
 //! A shape mismatch is a bug in the caller, so it panics, with a message that names the
 //! operation and both shapes and points at the caller's line (`#[track_caller]`):
@@ -21,7 +24,7 @@
 
 // ANCHOR: imports
 use crate::Vector;
-use crate::vector::{DISPLAY_PRECISION, axpy, clip_slice, dot, dots, shown_indices, write_row};
+use crate::vector::{DISPLAY_PRECISION, clip_slice, shown_indices, write_row};
 use std::fmt;
 use std::ops::{Index, IndexMut};
 // ANCHOR_END: imports
@@ -42,7 +45,7 @@ use std::ops::{Index, IndexMut};
 /// assert_eq!(out.as_slice(), &[3.0, 7.0, 11.0]);
 /// ```
 // ANCHOR: matrix_struct
-#[derive(Clone, PartialEq)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Matrix {
     rows: usize,
     cols: usize,
@@ -282,7 +285,8 @@ impl Matrix {
 
     /// `out = W·x`: the matrix–vector product (numpy: `np.dot(W, x)`).
     ///
-    /// `out[r]` is the dot product of row `r` with `x`: a walk along one contiguous row.
+    /// `out[r]` is the dot product of row `r` with `x`, `Σ_c W[r, c]·x[c]`, added up from
+    /// `c = 0` to `cols − 1`.
     ///
     /// # Panics
     ///
@@ -314,80 +318,22 @@ impl Matrix {
                 out.len()
             );
         }
-        let x = x.as_slice();
-        let out = out.as_mut_slice();
-        // Four rows at a time share each load of x; the last rows (rows % 4) one at a time.
-        let blocks = self.rows / 4;
-        for b in 0..blocks {
-            let r = 4 * b;
-            let rows = [
-                self.row(r),
-                self.row(r + 1),
-                self.row(r + 2),
-                self.row(r + 3),
-            ];
-            let four = dots(rows, x);
-            out[r..r + 4].copy_from_slice(&four);
-        }
-        for r in 4 * blocks..self.rows {
-            out[r] = dot(self.row(r), x);
+        for r in 0..self.rows {
+            let mut sum = 0.0;
+            for c in 0..self.cols {
+                sum += self.data[r * self.cols + c] * x[c]; // W[r, c] · x[c]
+            }
+            out[r] = sum; // row r of W, dotted with x
         }
     }
     // ANCHOR_END: matvec
 
-    /// Writes `Wᵀ` into `out`, which must be `(cols x rows)`: `out[(c, r)] = self[(r, c)]`
-    /// (numpy: `W.T`, which only relabels the axes; here the numbers are really moved).
-    ///
-    /// # Panics
-    ///
-    /// If `out` has the wrong shape: `transpose_into: (2 x 3)ᵀ into (2 x 3)`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use min_char_rnn::Matrix;
-    /// let w = Matrix::from_rows(&[&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]]);
-    /// let mut wt = Matrix::zeros(3, 2);
-    /// w.transpose_into(&mut wt);
-    /// assert_eq!(wt.as_slice(), &[1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
-    /// ```
-    // ANCHOR: transpose_into
-    #[track_caller]
-    pub fn transpose_into(&self, out: &mut Matrix) {
-        if out.shape() != (self.cols, self.rows) {
-            panic!(
-                "transpose_into: ({} x {})ᵀ into ({} x {})",
-                self.rows, self.cols, out.rows, out.cols
-            );
-        }
-        // Four rows of W at a time: element c of each becomes four neighbours in row c of Wᵀ.
-        let (rows, cols) = (self.rows, self.cols);
-        let mut r = 0;
-        while r + 4 <= rows {
-            let w_rows: [&[f64]; 4] = std::array::from_fn(|k| self.row(r + k));
-            for c in 0..cols {
-                let to: &mut [f64; 4] = (&mut out.data[c * rows + r..c * rows + r + 4])
-                    .try_into()
-                    .expect("4 values");
-                *to = [w_rows[0][c], w_rows[1][c], w_rows[2][c], w_rows[3][c]];
-            }
-            r += 4;
-        }
-        for r in r..rows {
-            for c in 0..cols {
-                out.data[c * rows + r] = self.data[r * cols + c];
-            }
-        }
-    }
-    // ANCHOR_END: transpose_into
-
     /// `out = Wᵀ·x`: the product with the transpose, without building the transpose
     /// (numpy: `np.dot(W.T, x)`).
     ///
-    /// `Wᵀ·x` is the sum of the rows of `W`, row `r` weighted by `x[r]`, so it is computed as
-    /// that sum: `out += x[r] · row r` for every row, each step a walk along a contiguous row.
-    /// The partial sums are kept in registers, 64 outputs at a time, while all the rows are
-    /// added to them, so `out` is written once instead of once per row.
+    /// `out[c]` is the dot product of column `c` of `W` with `x`, `Σ_r W[r, c]·x[r]`, added
+    /// up from `r = 0` to `rows − 1`: row `c` of `Wᵀ` is column `c` of `W`, so no transposed
+    /// copy is needed, only another way through the same numbers.
     ///
     /// # Panics
     ///
@@ -424,106 +370,20 @@ impl Matrix {
                 out.len()
             );
         }
-        self.transposed_products(std::slice::from_ref(x), std::slice::from_mut(out));
+        for c in 0..self.cols {
+            let mut sum = 0.0;
+            for r in 0..self.rows {
+                sum += self.data[r * self.cols + c] * x[r]; // Wᵀ[c, r] · x[r] = W[r, c] · x[r]
+            }
+            out[c] = sum; // column c of W, dotted with x
+        }
     }
     // ANCHOR_END: matvec_transposed
-
-    /// `outs[t] = Wᵀ·xs[t]` for every `t` (numpy: `np.dot(W.T, X)`), each exactly what
-    /// [`matvec_transposed`](Matrix::matvec_transposed) gives, with `W` read once.
-    ///
-    /// The backward pass uses it to send every step's output gradient back at once:
-    /// `w_hyᵀ·dy_t` for all `T` steps.
-    ///
-    /// # Panics
-    ///
-    /// If there are not as many outputs as vectors, or a length does not fit:
-    /// `matvec_transposed_batch: (2 x 3)ᵀ · (3) at index 0`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use min_char_rnn::{Matrix, Vector};
-    /// let w = Matrix::from_rows(&[&[1.0, 2.0], &[3.0, 4.0]]);
-    /// let xs = [Vector::from_vec(vec![1.0, 0.0]), Vector::from_vec(vec![0.0, 1.0])];
-    /// let mut outs = [Vector::zeros(2), Vector::zeros(2)];
-    /// w.matvec_transposed_batch(&xs, &mut outs);
-    /// assert_eq!(outs[0].as_slice(), &[1.0, 2.0]); // row 0
-    /// assert_eq!(outs[1].as_slice(), &[3.0, 4.0]); // row 1
-    /// ```
-    // ANCHOR: matvec_transposed_batch
-    #[track_caller]
-    pub fn matvec_transposed_batch(&self, xs: &[Vector], outs: &mut [Vector]) {
-        self.check_batch(
-            "matvec_transposed_batch",
-            "ᵀ",
-            xs,
-            outs,
-            self.rows,
-            self.cols,
-        );
-        self.transposed_products(xs, outs);
-    }
-    // ANCHOR_END: matvec_transposed_batch
-
-    /// `outs[t] = Σ_r xs[t][r] · row r` (shapes checked by the caller). Both ways start every
-    /// output at zero and add the rows to it in row order, so the result is the same bit for
-    /// bit whichever of them computes it.
-    // ANCHOR: transposed_products
-    fn transposed_products(&self, xs: &[Vector], outs: &mut [Vector]) {
-        match (xs, &mut *outs) {
-            ([x], [out]) if self.cols >= WIDE => {
-                self.wide_product(x.as_slice(), out.as_mut_slice())
-            }
-            _ => {
-                let rows: Vec<&[f64]> = self.data.chunks_exact(self.cols).collect();
-                let mut outs: Vec<&mut [f64]> = outs.iter_mut().map(Vector::as_mut_slice).collect();
-                sum_scaled_rows(&mut outs, &rows, |t, r| xs[t][r]); // outs[t] = Σ_r xs[t][r]·row r
-            }
-        }
-    }
-    // ANCHOR_END: transposed_products
-
-    /// `out = Σ_r x[r] · row r` for one vector and at least [`WIDE`] columns: blocks of
-    /// `WIDE` outputs stay in registers while every row is added to them, two blocks per pass
-    /// over the rows, so that each row is read once for both. When `cols` is not a multiple
-    /// of `WIDE`, the last block overlaps the one before; the outputs they share are computed
-    /// twice, the same way, so they get the same values.
-    // ANCHOR: wide_product
-    fn wide_product(&self, x: &[f64], out: &mut [f64]) {
-        let cols = self.cols;
-        let mut start = 0;
-        loop {
-            // The two blocks of this pass; the last block ends at the last column. (With one
-            // block left, both are that block.)
-            let a0 = start.min(cols - WIDE);
-            let b0 = (start + WIDE).min(cols - WIDE);
-            let mut a = [0.0; WIDE];
-            let mut b = [0.0; WIDE];
-            for r in 0..self.rows {
-                let row = &self.data[r * cols..(r + 1) * cols];
-                let piece_a: &[f64; WIDE] = row[a0..a0 + WIDE].try_into().expect("WIDE values");
-                let piece_b: &[f64; WIDE] = row[b0..b0 + WIDE].try_into().expect("WIDE values");
-                for k in 0..WIDE {
-                    a[k] += x[r] * piece_a[k]; // out[a0 + k] += x[r] · W[r, a0 + k]
-                }
-                for k in 0..WIDE {
-                    b[k] += x[r] * piece_b[k]; // out[b0 + k] += x[r] · W[r, b0 + k]
-                }
-            }
-            out[a0..a0 + WIDE].copy_from_slice(&a);
-            out[b0..b0 + WIDE].copy_from_slice(&b);
-            if b0 + WIDE == cols {
-                break;
-            }
-            start += 2 * WIDE;
-        }
-    }
-    // ANCHOR_END: wide_product
 
     /// `W += a·bᵀ`: adds the outer product of `a` (length `rows`) and `b` (length `cols`), a
     /// "rank-1 update" (numpy: `W += np.dot(a, b.T)`).
     ///
-    /// Row `r` of `a·bᵀ` is `a[r] · b`, so each row of `W` gets `b` scaled by one number.
+    /// Element `(r, c)` of `a·bᵀ` is `a[r]·b[c]`.
     ///
     /// # Panics
     ///
@@ -549,68 +409,13 @@ impl Matrix {
                 b.len()
             );
         }
-        let b = b.as_slice();
-        for (&a_r, row) in a
-            .as_slice()
-            .iter()
-            .zip(self.data.chunks_exact_mut(self.cols))
-        {
-            axpy(a_r, b, row);
+        for r in 0..self.rows {
+            for c in 0..self.cols {
+                self.data[r * self.cols + c] += a[r] * b[c]; // (a·bᵀ)[r, c] = a[r] · b[c]
+            }
         }
     }
     // ANCHOR_END: add_outer
-
-    /// `W = Σ_t a[t]·b[t]ᵀ`: the sum of many outer products (numpy: `W = np.dot(A, B.T)`,
-    /// the vectors as the columns of `A` and `B`).
-    ///
-    /// The result is exactly that of zeroing `W` and then calling [`add_outer`](Matrix::add_outer)
-    /// for `t = 0, 1, …` in turn, bit for bit, but `W` is written once instead of once per
-    /// term: a tile of it stays in registers while every term is added, and is stored when it
-    /// is done. The backward pass sums its weight gradients over all `T` steps with it:
-    /// `dw_hy = Σ_t dy_t·h_tᵀ`.
-    ///
-    /// `b` may be a list of [`Vector`]s or of `&Vector`s (anything that is a slice of numbers).
-    ///
-    /// # Panics
-    ///
-    /// If `a` and `b` differ in length, or a vector does not fit:
-    /// `set_sum_of_outers: (2 x 3) = Σ (4) ⊗ (3) at index 0`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use min_char_rnn::{Matrix, Vector};
-    /// let mut w = Matrix::zeros(2, 2);
-    /// let a = [Vector::from_vec(vec![1.0, 0.0]), Vector::from_vec(vec![0.0, 2.0])];
-    /// let b = [Vector::from_vec(vec![1.0, 1.0]), Vector::from_vec(vec![1.0, -1.0])];
-    /// w.set_sum_of_outers(&a, &b);
-    /// assert_eq!(w.as_slice(), &[1.0, 1.0, 2.0, -2.0]);
-    /// ```
-    // ANCHOR: set_sum_of_outers
-    #[track_caller]
-    pub fn set_sum_of_outers<B: AsRef<[f64]>>(&mut self, a: &[Vector], b: &[B]) {
-        let (rows, cols) = self.shape();
-        if a.len() != b.len() {
-            panic!(
-                "set_sum_of_outers: {} vectors ⊗ {} vectors",
-                a.len(),
-                b.len()
-            );
-        }
-        let vectors: Vec<&[f64]> = b.iter().map(AsRef::as_ref).collect();
-        for t in 0..a.len() {
-            if a[t].len() != rows || vectors[t].len() != cols {
-                panic!(
-                    "set_sum_of_outers: ({rows} x {cols}) = Σ ({}) ⊗ ({}) at index {t}",
-                    a[t].len(),
-                    vectors[t].len()
-                );
-            }
-        }
-        let mut w_rows: Vec<&mut [f64]> = self.data.chunks_exact_mut(cols).collect();
-        sum_scaled_rows(&mut w_rows, &vectors, |r, t| a[t][r]); // row r = Σ_t a[t][r]·b[t]
-    }
-    // ANCHOR_END: set_sum_of_outers
 
     /// `W[:, col] += v`: adds `v` (length `rows`) to one column.
     ///
@@ -645,129 +450,6 @@ impl Matrix {
         }
     }
     // ANCHOR_END: add_to_column
-}
-
-/// How many outputs [`Matrix::wide_product`] keeps in registers at once: 64 numbers, eight
-/// 512-bit registers, eight independent chains of additions, enough to keep the adders busy.
-const WIDE: usize = 64;
-
-/// `outs[i] = Σ_k coeff(i, k) · rows[k]` for every output `i`, the terms added in the order
-/// of `k`: the same result, bit for bit, as zeroing `outs[i]` and then one [`axpy`] per
-/// `(i, k)` in that order.
-///
-/// The outputs are cut into tiles of four outputs by sixteen columns. A tile (64 numbers,
-/// eight 512-bit registers) starts at zero, stays in registers while all the terms are added
-/// to it, and is stored once, at the end; each piece of a row is loaded once for four
-/// outputs. The four outputs' coefficients are copied first into a small "panel",
-/// `panel[k] = [coeff(i, k), coeff(i + 1, k), …]`, read in order by the tile.
-// ANCHOR: sum_scaled_rows
-fn sum_scaled_rows(outs: &mut [&mut [f64]], rows: &[&[f64]], coeff: impl Fn(usize, usize) -> f64) {
-    let mut panel = vec![[0.0; 4]; rows.len()];
-    let mut i = 0;
-    while i + 4 <= outs.len() {
-        for k in 0..rows.len() {
-            panel[k] = [
-                coeff(i, k),
-                coeff(i + 1, k),
-                coeff(i + 2, k),
-                coeff(i + 3, k),
-            ];
-        }
-        sum_scaled_rows_across(&mut outs[i..i + 4], rows, &panel);
-        i += 4;
-    }
-    for i in i..outs.len() {
-        let column: Vec<[f64; 1]> = (0..rows.len()).map(|k| [coeff(i, k)]).collect();
-        sum_scaled_rows_across(&mut outs[i..i + 1], rows, &column);
-    }
-}
-// ANCHOR_END: sum_scaled_rows
-
-/// The tiles of one group of `N` outputs, from left to right: 16 columns at a time; then the
-/// columns left over, in one last tile of the last 16 columns, which overlaps the one before
-/// (or, in outputs narrower than 16, one column at a time). The columns the two tiles share
-/// are computed twice, the same way, so they get the same values.
-// ANCHOR: sum_scaled_rows_across
-fn sum_scaled_rows_across<const N: usize>(
-    outs: &mut [&mut [f64]],
-    rows: &[&[f64]],
-    panel: &[[f64; N]],
-) {
-    let width = outs[0].len();
-    let mut c = 0;
-    while c + 16 <= width {
-        sum_scaled_rows_tile::<N, 16>(outs, rows, panel, c);
-        c += 16;
-    }
-    if c < width && width >= 16 {
-        // The last 16 columns: those before c are computed again, to the same values.
-        sum_scaled_rows_tile::<N, 16>(outs, rows, panel, width - 16);
-    } else {
-        for c in c..width {
-            sum_scaled_rows_tile::<N, 1>(outs, rows, panel, c);
-        }
-    }
-}
-// ANCHOR_END: sum_scaled_rows_across
-
-/// One tile of [`sum_scaled_rows`]: the `N` outputs of `outs`, columns `c0 .. c0 + W`, with
-/// `panel[k][i]` the coefficient of row `k` for output `i`.
-// ANCHOR: sum_scaled_rows_tile
-#[inline(always)]
-fn sum_scaled_rows_tile<const N: usize, const W: usize>(
-    outs: &mut [&mut [f64]],
-    rows: &[&[f64]],
-    panel: &[[f64; N]],
-    c0: usize,
-) {
-    let mut tile = [[0.0; W]; N];
-    for (row, coeffs) in rows.iter().zip(panel) {
-        let piece: &[f64; W] = row[c0..c0 + W].try_into().expect("W values");
-        for i in 0..N {
-            for c in 0..W {
-                tile[i][c] += coeffs[i] * piece[c]; // + coeff(i, k) · rows[k][c0 + c]
-            }
-        }
-    }
-    for i in 0..N {
-        outs[i][c0..c0 + W].copy_from_slice(&tile[i]);
-    }
-}
-// ANCHOR_END: sum_scaled_rows_tile
-
-impl Matrix {
-    /// Panics unless `outs` has one vector per `xs`, each `x` of length `x_len` and each
-    /// output of length `out_len`: `op: (2 x 3)ᵀ · (3) at index 0`.
-    #[track_caller]
-    fn check_batch(
-        &self,
-        op: &str,
-        transposed: &str,
-        xs: &[Vector],
-        outs: &[Vector],
-        x_len: usize,
-        out_len: usize,
-    ) {
-        let (rows, cols) = self.shape();
-        if xs.len() != outs.len() {
-            panic!("{op}: {} vectors give {} outputs", xs.len(), outs.len());
-        }
-        for t in 0..xs.len() {
-            if xs[t].len() != x_len {
-                panic!(
-                    "{op}: ({rows} x {cols}){transposed} · ({}) at index {t}",
-                    xs[t].len()
-                );
-            }
-            if outs[t].len() != out_len {
-                panic!(
-                    "{op}: ({rows} x {cols}){transposed} · ({}) gives ({out_len}), not ({}) at index {t}",
-                    x_len,
-                    outs[t].len()
-                );
-            }
-        }
-    }
 }
 
 // ANCHOR: index

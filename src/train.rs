@@ -80,12 +80,128 @@ pub fn loss_fun(
     grads: &mut Grads,
 ) -> f64 {
     forward(params, inputs, h_prev, cache);
-    let loss = sequence_loss(cache, targets);
+    let loss = sequence_loss(&cache.ps, targets);
     backward(params, cache, targets, grads);
     grads.clip(CLIP);
     loss
 }
 // ANCHOR_END: loss_fun
+
+/// The computations a [`Trainer`] runs: one training step's `lossFun` and update, a sample,
+/// an evaluation. [`Plain`] runs this crate's plain functions, the ones the book walks
+/// through; the fast path's [`Fast`](crate::fast::Fast) runs kernels that give the same
+/// bits, faster. The training loop ([`Trainer::step`]) is the same for both.
+pub trait Engine: fmt::Debug {
+    /// The notebook's `lossFun` ([`loss_fun`]): forward, loss, backward and clipping. Returns
+    /// the summed loss; the clipped gradients are left in `grads`, the forward pass's record
+    /// in [`cache`](Engine::cache).
+    fn loss_fun(
+        &mut self,
+        params: &Params,
+        inputs: &[usize],
+        targets: &[usize],
+        h_prev: &Vector,
+        grads: &mut Grads,
+    ) -> f64;
+
+    /// What the last [`loss_fun`](Engine::loss_fun) left: `xs, hs, ys, ps`.
+    fn cache(&self) -> &ForwardCache;
+
+    /// One Adagrad update of `params` with `grads` ([`Adagrad::update`]).
+    fn update(&mut self, adagrad: &mut Adagrad, params: &mut Params, grads: &Grads);
+
+    /// `n` characters drawn from the network ([`generate`]).
+    fn generate(
+        &mut self,
+        params: &Params,
+        h: &Vector,
+        seed_ix: usize,
+        n: usize,
+        strategy: Strategy,
+        rng: &mut fastrand::Rng,
+    ) -> Vec<usize>;
+
+    /// The mean loss per character over `data` ([`evaluate`]).
+    fn evaluate(&self, params: &Params, data: &[usize]) -> f64;
+
+    /// A copy of this engine, boxed (so that a [`Trainer`] can be cloned).
+    fn boxed_clone(&self) -> Box<dyn Engine>;
+}
+
+impl Clone for Box<dyn Engine> {
+    fn clone(&self) -> Box<dyn Engine> {
+        self.boxed_clone()
+    }
+}
+
+/// The plain path: each method calls the function of this crate that the book explains.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::{Grads, Params, Vector, train::{Engine, Plain}};
+/// let params = Params::new(5, 8, 1);
+/// let mut grads = Grads::zeros_like(&params);
+/// let mut plain = Plain::default();
+/// let loss = plain.loss_fun(&params, &[0, 1, 2], &[1, 2, 3], &Vector::zeros(8), &mut grads);
+/// assert_eq!(plain.cache().len(), 3);
+/// assert!((loss - 3.0 * 5f64.ln()).abs() < 0.01);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Plain {
+    cache: ForwardCache,
+}
+
+impl Default for Plain {
+    fn default() -> Plain {
+        Plain {
+            cache: ForwardCache::new(0, 0, 0), // sized by the first forward pass
+        }
+    }
+}
+
+// ANCHOR: plain_engine
+impl Engine for Plain {
+    fn loss_fun(
+        &mut self,
+        params: &Params,
+        inputs: &[usize],
+        targets: &[usize],
+        h_prev: &Vector,
+        grads: &mut Grads,
+    ) -> f64 {
+        loss_fun(params, inputs, targets, h_prev, &mut self.cache, grads)
+    }
+
+    fn cache(&self) -> &ForwardCache {
+        &self.cache
+    }
+
+    fn update(&mut self, adagrad: &mut Adagrad, params: &mut Params, grads: &Grads) {
+        adagrad.update(params, grads);
+    }
+
+    fn generate(
+        &mut self,
+        params: &Params,
+        h: &Vector,
+        seed_ix: usize,
+        n: usize,
+        strategy: Strategy,
+        rng: &mut fastrand::Rng,
+    ) -> Vec<usize> {
+        generate(params, h, seed_ix, n, strategy, rng)
+    }
+
+    fn evaluate(&self, params: &Params, data: &[usize]) -> f64 {
+        evaluate(params, data)
+    }
+
+    fn boxed_clone(&self) -> Box<dyn Engine> {
+        Box::new(self.clone())
+    }
+}
+// ANCHOR_END: plain_engine
 
 /// What one iteration did.
 // ANCHOR: step_report
@@ -228,8 +344,9 @@ pub struct Trainer {
     pub rng: fastrand::Rng,
     /// The text as indices.
     data: Vec<usize>,
-    /// Reused by every step (allocated once).
-    cache: ForwardCache,
+    /// What computes each step: [`Plain`] unless [`with_engine`](Trainer::with_engine) says
+    /// otherwise.
+    engine: Box<dyn Engine>,
     /// Reused by every step (allocated once).
     grads: Grads,
 }
@@ -279,7 +396,7 @@ impl Trainer {
         let (v, h, t) = (vocab_size, hyperparams.hidden_size, hyperparams.seq_length);
         Ok(Trainer {
             grads: Grads::zeros_like(&params),
-            cache: ForwardCache::new(v, h, t),
+            engine: Box::new(Plain::default()),
             params,
             adagrad,
             hyperparams,
@@ -371,23 +488,19 @@ impl Trainer {
         }
         let inputs = &self.data[p..p + t];
         let targets = &self.data[p + 1..p + t + 1];
-        let loss = loss_fun(
-            &self.params,
-            inputs,
-            targets,
-            &self.h_prev,
-            &mut self.cache,
-            &mut self.grads,
-        );
+        let loss =
+            self.engine
+                .loss_fun(&self.params, inputs, targets, &self.h_prev, &mut self.grads);
         if !loss.is_finite() {
             return Err(TrainError::Diverged {
                 iteration: self.iteration,
                 loss,
             });
         }
-        self.h_prev.copy_from(self.cache.last_hidden()); // carry the memory to the next chunk
+        self.h_prev.copy_from(self.engine.cache().last_hidden()); // carry the memory on
         self.smooth_loss = self.smooth_loss * 0.999 + loss * 0.001;
-        self.adagrad.update(&mut self.params, &self.grads);
+        self.engine
+            .update(&mut self.adagrad, &mut self.params, &self.grads);
         let report = StepReport {
             iteration: self.iteration,
             pointer: p,
@@ -416,6 +529,43 @@ impl Trainer {
         &self.grads
     }
 
+    /// What the last step's forward pass left: `xs, hs, ys, ps` (empty before the first step).
+    pub fn cache(&self) -> &ForwardCache {
+        self.engine.cache()
+    }
+
+    /// The same trainer, computing with `engine` from now on: [`Plain`] (the default) or the
+    /// fast path's [`Fast`](crate::fast::Fast). Both give the same bits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::{Hyperparams, Trainer, fast::Fast};
+    /// let data: Vec<usize> = (0..40).map(|i| i % 4).collect();
+    /// let hp = Hyperparams { hidden_size: 8, seq_length: 5, learning_rate: 0.1 };
+    /// let mut plain = Trainer::new(data.clone(), 4, hp, 7)?;
+    /// let mut fast = Trainer::new(data, 4, hp, 7)?.with_engine(Fast::default());
+    /// for _ in 0..20 {
+    ///     assert_eq!(plain.step()?, fast.step()?);
+    /// }
+    /// assert_eq!(plain.params, fast.params);
+    /// # Ok::<(), min_char_rnn::TrainError>(())
+    /// ```
+    pub fn with_engine(mut self, engine: impl Engine + 'static) -> Trainer {
+        self.engine = Box::new(engine);
+        self
+    }
+
+    /// The mean loss per character of the current parameters over `data`, computed by this
+    /// trainer's engine (see [`evaluate`]).
+    ///
+    /// # Panics
+    ///
+    /// If `data` has fewer than 2 characters or an index `>= V`.
+    pub fn evaluate(&self, data: &[usize]) -> f64 {
+        self.engine.evaluate(&self.params, data)
+    }
+
     /// Generates `n` characters from where the next step will start (its memory and its first
     /// input character), as the original's loop does every 100 iterations, using the
     /// trainer's own random generator.
@@ -437,7 +587,8 @@ impl Trainer {
         } else {
             self.h_prev.clone()
         };
-        generate(&self.params, &h, self.data[p], n, strategy, &mut self.rng)
+        self.engine
+            .generate(&self.params, &h, self.data[p], n, strategy, &mut self.rng)
     }
     // ANCHOR_END: trainer_sample
 
@@ -631,10 +782,9 @@ impl Trainer {
             "from_state: h_prev has {} values, expected H = {h}",
             state.h_prev.len()
         );
-        let t = state.hyperparams.seq_length;
         Ok(Trainer {
             grads: Grads::zeros_like(&state.params),
-            cache: ForwardCache::new(v, h, t),
+            engine: Box::new(Plain::default()),
             adagrad: Adagrad {
                 learning_rate: state.hyperparams.learning_rate,
                 memory: state.memory,

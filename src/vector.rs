@@ -250,7 +250,11 @@ impl Vector {
     #[track_caller]
     pub fn dot(&self, other: &Vector) -> f64 {
         check_len("dot", "·", self.len(), other.len());
-        dot(&self.data, &other.data)
+        let mut sum = 0.0;
+        for i in 0..self.len() {
+            sum += self.data[i] * other.data[i];
+        }
+        sum
     }
     // ANCHOR_END: vector_dot
 
@@ -343,8 +347,8 @@ impl Vector {
     // ANCHOR_END: sum
 }
 
-/// A vector is a slice of numbers wherever one is asked for: `Matrix::set_sum_of_outers`, for one, takes
-/// a list of `Vector`s or of `&Vector`s alike.
+/// A vector is a slice of numbers wherever one is asked for (the fast path's kernels take a
+/// list of `Vector`s or of `&Vector`s alike).
 impl AsRef<[f64]> for Vector {
     fn as_ref(&self) -> &[f64] {
         &self.data
@@ -442,87 +446,11 @@ pub(crate) fn check_len(op: &str, symbol: &str, a: usize, b: usize) {
 }
 // ANCHOR_END: check_len
 
-/// How many partial sums [`dot`] keeps: enough independent additions to keep the CPU's
-/// floating-point adders busy (each addition takes a few cycles, and a new one can start
-/// every cycle, so several must be in flight) and to fill SIMD registers.
-// ANCHOR: lanes
-pub(crate) const LANES: usize = 8;
-// ANCHOR_END: lanes
-
-/// `Σ a[i]·b[i]` with [`LANES`] independent accumulators.
-///
-/// With one accumulator every addition would wait for the previous one to finish. Here
-/// lane `k` sums the products at indices `k, k + LANES, k + 2·LANES, …`, so the lanes are
-/// independent and the compiler can keep them in SIMD registers; they are added together at
-/// the end. The order of the additions is fixed by this code, not by the compiler, so the
-/// result is the same on every machine and with every build setting.
-// ANCHOR: dot
-pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let [d] = dots([a], b);
-    d
-}
-// ANCHOR_END: dot
-
-/// `R` dot products `rows[r] · x` at once, each summed exactly as [`dot`] sums it.
-///
-/// Computing several rows together loads each piece of `x` once for all of them, and gives
-/// the CPU `R · LANES` independent additions to overlap.
-// ANCHOR: dots
-pub(crate) fn dots<const R: usize>(rows: [&[f64]; R], x: &[f64]) -> [f64; R] {
-    let n = x.len();
-    let mut acc = [[0.0f64; LANES]; R];
-    let full = n - n % LANES;
-    let mut j = 0;
-    while j < full {
-        let xs = &x[j..j + LANES];
-        for r in 0..R {
-            let row = &rows[r][j..j + LANES];
-            for k in 0..LANES {
-                acc[r][k] += row[k] * xs[k];
-            }
-        }
-        j += LANES;
-    }
-    for r in 0..R {
-        for (k, (a, b)) in rows[r][full..n].iter().zip(&x[full..n]).enumerate() {
-            acc[r][k] += a * b;
-        }
-    }
-    let mut out = [0.0; R];
-    for r in 0..R {
-        out[r] = reduce(&mut acc[r]);
-    }
-    out
-}
-// ANCHOR_END: dots
-
-/// Adds the lanes pairwise: lanes `0..4` += lanes `4..8`, then `0..2` += `2..4`, then `0 += 1`.
-// ANCHOR: reduce
-fn reduce(acc: &mut [f64; LANES]) -> f64 {
-    let mut width = LANES;
-    while width > 1 {
-        width /= 2;
-        for k in 0..width {
-            acc[k] += acc[k + width];
-        }
-    }
-    acc[0]
-}
-// ANCHOR_END: reduce
-
-/// `y += alpha · x` (the BLAS "axpy"): the inner loop of a rank-1 update and of `Wᵀ·x`.
-// ANCHOR: axpy
-pub(crate) fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
-    for (yi, xi) in y.iter_mut().zip(x) {
-        *yi += alpha * xi;
-    }
-}
-// ANCHOR_END: axpy
-
 /// numpy's pairwise summation (`pairwise_sum` in numpy's C source), for [`Vector::sum`].
 // ANCHOR: pairwise_sum
 fn pairwise_sum(xs: &[f64]) -> f64 {
     const BLOCK: usize = 128; // numpy's PW_BLOCKSIZE
+    const LANES: usize = 8; // numpy's eight running sums
     if xs.len() > BLOCK {
         let half = xs.len() / 2;
         let half = half - half % LANES;

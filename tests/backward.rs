@@ -39,7 +39,7 @@ fn small_problem() -> (Params, Vec<usize>, Vec<usize>, Vector) {
 fn loss_of(params: &Params, inputs: &[usize], targets: &[usize], h_prev: &Vector) -> f64 {
     let mut cache = ForwardCache::new(params.vocab_size(), params.hidden_size(), inputs.len());
     forward(params, inputs, h_prev, &mut cache);
-    sequence_loss(&cache, targets)
+    sequence_loss(&cache.ps, targets)
 }
 // ANCHOR_END: loss_of
 
@@ -178,18 +178,19 @@ fn output_bias_gradient_sums_to_zero() {
 
 #[test]
 fn each_steps_output_gradient_is_p_minus_one_hot() {
-    // grads.steps.dys[t] is dy_t = p_t − onehot(target_t), taken by hand from the cache.
+    // work.dys[t] is dy_t = p_t − onehot(target_t), taken by hand from the cache.
     let (params, inputs, targets, h_prev) = small_problem();
     let mut cache = ForwardCache::new(5, 7, 4);
     forward(&params, &inputs, &h_prev, &mut cache);
     let mut grads = Grads::zeros_like(&params);
-    backward(&params, &cache, &targets, &mut grads);
-    assert_eq!(grads.steps.dys.len(), 4);
+    let mut work = min_char_rnn::fast::Workspace::default();
+    min_char_rnn::fast::backward(&params, &cache, &targets, &mut grads, &mut work);
+    assert_eq!(work.dys.len(), 4);
     for (t, &target) in targets.iter().enumerate() {
         for k in 0..5 {
             let one_hot = if k == target { 1.0 } else { 0.0 };
             assert_eq!(
-                grads.steps.dys[t][k],
+                work.dys[t][k],
                 cache.ps[t][k] - one_hot,
                 "dy_{t}[{k}]"
             );
@@ -199,45 +200,47 @@ fn each_steps_output_gradient_is_p_minus_one_hot() {
 
 #[test]
 fn the_bias_gradients_are_the_sums_of_the_steps_gradients() {
-    // db_y = Σ_t dy_t and db_h = Σ_t dhraw_t: the steps' gradients kept in grads.steps add
+    // db_y = Σ_t dy_t and db_h = Σ_t dhraw_t: the steps' gradients kept in the fast path's workspace add
     // up to the biases' (summed here one by one, so equal up to rounding).
     let (params, inputs, targets, h_prev) = small_problem();
     let mut cache = ForwardCache::new(5, 7, 4);
     forward(&params, &inputs, &h_prev, &mut cache);
     let mut grads = Grads::zeros_like(&params);
-    backward(&params, &cache, &targets, &mut grads);
+    let mut work = min_char_rnn::fast::Workspace::default();
+    min_char_rnn::fast::backward(&params, &cache, &targets, &mut grads, &mut work);
     for k in 0..5 {
-        let sum: f64 = grads.steps.dys.iter().map(|dy| dy[k]).sum();
+        let sum: f64 = work.dys.iter().map(|dy| dy[k]).sum();
         assert!((grads.db_y[k] - sum).abs() < 1e-15, "db_y[{k}]");
     }
     for i in 0..7 {
-        let sum: f64 = grads.steps.dhraws.iter().map(|dhraw| dhraw[i]).sum();
+        let sum: f64 = work.dhraws.iter().map(|dhraw| dhraw[i]).sum();
         assert!((grads.db_h[i] - sum).abs() < 1e-15, "db_h[{i}]");
         assert_ne!(sum, 0.0, "db_h[{i}] should not be trivially zero");
     }
 }
 
 #[test]
-fn the_steps_buffers_are_allocated_once_and_resized_when_the_length_changes() {
+fn the_fast_paths_step_buffers_are_allocated_once_and_resized_when_the_length_changes() {
     let (params, inputs, targets, h_prev) = small_problem();
     let mut grads = Grads::zeros_like(&params);
-    assert!(grads.steps.dys.is_empty()); // sized by the first backward pass
+    let mut work = min_char_rnn::fast::Workspace::default();
+    assert!(work.dys.is_empty()); // sized by the first backward pass
 
     let mut cache = ForwardCache::new(5, 7, 4);
     forward(&params, &inputs, &h_prev, &mut cache);
-    backward(&params, &cache, &targets, &mut grads);
-    let first = grads.steps.dhraws[0].as_slice().as_ptr();
-    backward(&params, &cache, &targets, &mut grads);
+    min_char_rnn::fast::backward(&params, &cache, &targets, &mut grads, &mut work);
+    let first = work.dhraws[0].as_slice().as_ptr();
+    min_char_rnn::fast::backward(&params, &cache, &targets, &mut grads, &mut work);
     assert_eq!(
-        grads.steps.dhraws[0].as_slice().as_ptr(),
+        work.dhraws[0].as_slice().as_ptr(),
         first,
         "same sizes: reused"
     );
 
     let mut short = ForwardCache::new(5, 7, 2);
     forward(&params, &inputs[..2], &h_prev, &mut short);
-    backward(&params, &short, &targets[..2], &mut grads);
-    assert_eq!(grads.steps.dys.len(), 2);
-    assert_eq!(grads.steps.dh_outputs.len(), 2);
-    assert_eq!(grads.steps.dhraws.len(), 2);
+    min_char_rnn::fast::backward(&params, &short, &targets[..2], &mut grads, &mut work);
+    assert_eq!(work.dys.len(), 2);
+    assert_eq!(work.dh_outputs.len(), 2);
+    assert_eq!(work.dhraws.len(), 2);
 }

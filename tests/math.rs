@@ -460,33 +460,3 @@ fn slice_loops_give_the_same_bits_as_single_calls() {
     assert_loop_matches_single_calls("expm1", math::expm1, &xs);
     assert_loop_matches_single_calls("tanh", math::tanh, &xs);
 }
-
-// --- map_in_place: groups of eight, the last group overlapping ---
-
-#[test]
-fn map_in_place_transforms_every_element_exactly_once() {
-    // x + 1 applied twice would give x + 2: the overlapping last group must not do that.
-    for len in 0..=40 {
-        let mut xs: Vec<f64> = (0..len).map(|i| 10.0 * i as f64).collect();
-        math::map_in_place(&mut xs, |x| x + 1.0);
-        let expected: Vec<f64> = (0..len).map(|i| 10.0 * i as f64 + 1.0).collect();
-        assert_eq!(xs, expected, "length {len}");
-    }
-}
-
-#[test]
-fn map_in_place_gives_the_same_bits_as_single_calls() {
-    // 100 is the hidden size (12 groups of 8 and 4 left over), 71 a vocabulary size.
-    for len in [1, 7, 8, 9, 71, 100] {
-        let xs = random(-30.0, 30.0, len);
-        let mut mapped = xs.clone();
-        math::map_in_place(&mut mapped, math::tanh);
-        for (x, y) in xs.iter().zip(&mapped) {
-            assert_eq!(
-                y.to_bits(),
-                math::tanh(black_box(*x)).to_bits(),
-                "tanh({x:e})"
-            );
-        }
-    }
-}

@@ -60,6 +60,8 @@ pub struct TrainArgs {
     pub plot: Option<PathBuf>,
     /// The held-out fraction of the text.
     pub val_fraction: Option<f64>,
+    /// Run the plain path (the code the book walks through) instead of the fast path.
+    pub plain: bool,
 }
 
 impl Default for TrainArgs {
@@ -79,6 +81,7 @@ impl Default for TrainArgs {
             resume: None,
             plot: None,
             val_fraction: None,
+            plain: false,
         }
     }
 }
@@ -127,6 +130,10 @@ const TRAIN_FLAGS: &[Flag] = &[
     flag("--resume", "PATH"),
     flag("--plot", "PATH"),
     flag("--val-fraction", "F"),
+    Flag {
+        name: "--plain",
+        value: None,
+    },
 ];
 
 const SAMPLE_FLAGS: &[Flag] = &[
@@ -423,6 +430,7 @@ fn parse_train(args: &[String]) -> Result<Parsed, Failure> {
         let value = value.as_str();
         match *name {
             "--iterations" => train.iterations = whole(c, name, value, 0)?,
+            "--plain" => train.plain = true,
             "--hidden-size" => {
                 train.hidden_size = Some(bounded(c, name, value, 1, MAX_HIDDEN_SIZE)?);
             }
@@ -589,6 +597,9 @@ Options:
       --val-fraction F      hold out the last fraction F of the text (0 < F < 1) and report
                             the loss per character on it, its perplexity and bits per
                             character [default: off]
+      --plain               compute with the plain path, the code the book walks through
+                            (slower; the same log, samples, checkpoint and plot, byte for
+                            byte) instead of the fast path
   -h, --help                print this help
   -V, --version             print the version
 

@@ -11,7 +11,8 @@ use super::progress::Progress;
 use super::{Command, Failure};
 use min_char_rnn::checkpoint::{Checkpoint, fingerprint};
 use min_char_rnn::plot::{Chart, Series};
-use min_char_rnn::train::{Event, evaluate};
+use min_char_rnn::fast::Fast;
+use min_char_rnn::train::Event;
 use min_char_rnn::{EncodeError, Hyperparams, TrainError, Trainer, Vocab};
 use std::fmt::Display;
 use std::fs;
@@ -49,6 +50,12 @@ pub fn run(args: &TrainArgs, corpus: &str) -> Result<(), Failure> {
         Some(checkpoint) => resume(checkpoint, train_ix, &settings, data_fnv1a64, &name)?,
         None => Trainer::new(train_ix, vocab.len(), settings.hyperparams, settings.seed)
             .map_err(|e| train_error(&name, &e))?,
+    };
+    // The fast path unless --plain: the same bits either way, so the same log and files.
+    let trainer = if args.plain {
+        trainer
+    } else {
+        trainer.with_engine(Fast::default())
     };
     let mut session = Session {
         settings,
@@ -241,7 +248,8 @@ impl Session {
 
     fn announce(&self, trainer: &Trainer, args: &TrainArgs) {
         let s = &self.settings;
-        let from = if trainer.iteration > 0 {
+        // A checkpoint saved at iteration 0 is resumed too: its weights, not a new seed's.
+        let from = if args.resume.is_some() {
             format!("resuming at iteration {}", trainer.iteration)
         } else {
             format!("training from scratch with seed {}", s.seed)
@@ -263,7 +271,7 @@ impl Session {
     fn record(&mut self, trainer: &Trainer, n: usize) -> Result<(), Failure> {
         self.settings.loss_history.push((n, trainer.smooth_loss));
         if !self.val_ix.is_empty() {
-            let loss = evaluate(&trainer.params, &self.val_ix);
+            let loss = trainer.evaluate(&self.val_ix);
             self.settings.val_history.push((n, loss));
             print(&format!("iter {n}, val {}\n", figures(loss)))?;
         }
@@ -345,8 +353,8 @@ impl Session {
 
     fn finish(&self, trainer: &Trainer) -> Result<(), Failure> {
         if !self.val_ix.is_empty() {
-            let train_loss = evaluate(&trainer.params, trainer.data());
-            let val_loss = evaluate(&trainer.params, &self.val_ix);
+            let train_loss = trainer.evaluate(trainer.data());
+            let val_loss = trainer.evaluate(&self.val_ix);
             print(&format!(
                 "final train {}\nfinal val {}\n",
                 figures(train_loss),
