@@ -773,3 +773,55 @@ fn temporary_files_of_killed_runs_are_removed() {
     assert!(!stale.exists(), "the leftover is gone");
     assert!(unrelated.exists(), "other files stay");
 }
+
+#[test]
+fn plain_and_fast_paths_write_the_same_bytes() {
+    // The default run computes with the fast path, --plain with the plain path; they give the
+    // same bits, so the log, the checkpoint and the plot are the same bytes. Validation is on
+    // so that the evaluations of both paths are compared too.
+    let s = Scratch::new("two-paths");
+    let extra = [
+        "--sample-every",
+        "100",
+        "--print-every",
+        "50",
+        "--val-fraction",
+        "0.1",
+        "--checkpoint-every",
+        "150",
+    ];
+    let mut fast_args = extra.to_vec();
+    fast_args.extend(["--plot", "fast.svg"]);
+    let fast = train_small(&s, "400", "fast.ckpt", &fast_args);
+    let mut plain_args = extra.to_vec();
+    plain_args.extend(["--plot", "plain.svg", "--plain"]);
+    let plain = train_small(&s, "400", "plain.ckpt", &plain_args);
+    assert_succeeds(&fast);
+    assert_succeeds(&plain);
+    assert!(stdout(&fast).contains("val"), "{}", stdout(&fast));
+    assert_eq!(stdout(&fast), stdout(&plain), "the logs");
+    let read = |name: &str| fs::read(s.path(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(read("fast.ckpt"), read("plain.ckpt"), "the checkpoints");
+    assert_eq!(read("fast.svg"), read("plain.svg"), "the plots");
+}
+
+#[test]
+fn resuming_a_checkpoint_saved_at_iteration_0_says_it_resumes() {
+    // `--iterations 0` saves the untrained network; resuming it continues those weights,
+    // whatever seed a new run would use, and the status line says so.
+    let s = Scratch::new("resume-zero");
+    let out = train_small(&s, "0", "zero.ckpt", &["--seed", "9"]);
+    assert_succeeds(&out);
+    let resumed = s.run(&[
+        "train",
+        "text.txt",
+        "--resume",
+        "zero.ckpt",
+        "--iterations",
+        "20",
+    ]);
+    assert_succeeds(&resumed);
+    let err = stderr(&resumed);
+    assert!(err.contains("resuming at iteration 0"), "{err}");
+    assert!(!err.contains("from scratch"), "{err}");
+}

@@ -81,28 +81,10 @@ fn forward_chains_the_steps_through_time() {
         output_step(&params, &h_next, &mut y);
         let mut p = Vector::zeros(5);
         softmax(&y, &mut p);
-        // forward sums w_hh·h_{t−1} and each score over the rows of a transposed copy, in
-        // order; hidden_step and output_step sum them in eight lanes. Same terms, other
-        // roundings: equal to within a few ulps of the largest term.
-        for i in 0..7 {
-            let (batched, one) = (cache.hs[t][i], h_next[i]);
-            assert!(
-                (batched - one).abs() <= 1e-14,
-                "hs[{t}][{i}]: {batched} vs {one}"
-            );
-        }
-        for k in 0..5 {
-            let (batched, one) = (cache.ys[t][k], y[k]);
-            assert!(
-                (batched - one).abs() <= 1e-14,
-                "ys[{t}][{k}]: {batched} vs {one}"
-            );
-            let (batched, one) = (cache.ps[t][k], p[k]);
-            assert!(
-                (batched - one).abs() <= 1e-14,
-                "ps[{t}][{k}]: {batched} vs {one}"
-            );
-        }
+        // forward is these three calls, step after step: the same numbers, to the bit.
+        assert_eq!(cache.hs[t], h_next, "hs[{t}]");
+        assert_eq!(cache.ys[t], y, "ys[{t}]");
+        assert_eq!(cache.ps[t], p, "ps[{t}]");
         assert_eq!(cache.h_before(t), &h, "h_before({t})");
         h = cache.hs[t].clone(); // the next step starts from forward's h_t
     }
@@ -176,4 +158,14 @@ fn an_input_outside_the_vocabulary_panics_naming_it() {
     let params = Params::new(4, 3, 7);
     let mut cache = ForwardCache::new(4, 3, 1);
     forward(&params, &[4], &Vector::zeros(3), &mut cache);
+}
+
+#[test]
+fn a_cache_is_empty_only_without_time_steps() {
+    assert!(ForwardCache::new(4, 3, 0).is_empty());
+    for t in [1, 2, 25] {
+        let cache = ForwardCache::new(4, 3, t);
+        assert!(!cache.is_empty(), "T = {t}");
+        assert_eq!(cache.len(), t);
+    }
 }

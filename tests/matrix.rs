@@ -84,6 +84,21 @@ fn index_out_of_range_panics_naming_index_and_shape() {
 }
 
 #[test]
+#[should_panic(expected = "index: (0, 3) of (2 x 3)")]
+fn writing_a_column_out_of_range_panics_instead_of_wrapping_into_the_next_row() {
+    // (0, 3) of a 2 x 3 matrix would be data[3], element (1, 0), without the check.
+    let mut w = w_2x3();
+    w[(0, 3)] = 9.0;
+}
+
+#[test]
+#[should_panic(expected = "index: (2, 0) of (2 x 3)")]
+fn writing_a_row_out_of_range_panics_naming_index_and_shape() {
+    let mut w = w_2x3();
+    w[(2, 0)] = 9.0;
+}
+
+#[test]
 #[should_panic(expected = "row: row 2 of (2 x 3)")]
 fn row_out_of_range_panics_naming_row_and_shape() {
     w_2x3().row(2);

@@ -176,6 +176,25 @@ fn sum_is_numpys_pairwise_sum_bit_for_bit() {
 }
 
 #[test]
+fn sum_splits_where_numpy_splits() {
+    // tests/fixtures/sums.txt: arrays of signed values of very different sizes, chosen so
+    // that np.sum's bits differ from every other order of additions at that length: a split
+    // at 128 elements instead of above 128, blocks of 127 or 129, halves not rounded to a
+    // multiple of 8, no split, one running sum. So only numpy's own order passes.
+    let fixture = common::Fixture::load("sums.txt");
+    for n in [128, 129, 200] {
+        let y = fixture.vector(&format!("y_{n}"));
+        let expected = fixture.scalar(&format!("sum_y_{n}"));
+        assert_eq!(y.sum().to_bits(), expected.to_bits(), "length {n}");
+        let mut one_by_one = 0.0;
+        for i in 0..n {
+            one_by_one += y[i];
+        }
+        assert_ne!(one_by_one, expected, "length {n}: the order must matter here");
+    }
+}
+
+#[test]
 fn copy_from_replaces_every_element() {
     let mut a = vector(&[9.0, 9.0, 9.0]);
     a.copy_from(&vector(&[1.0, -2.0, 3.0]));

@@ -465,9 +465,86 @@ def make_sums(out_dir):
         w.blank()
         w.floats("x_%d" % n, x)
         w.floats("sum_%d" % n, total)
+    w.blank()
+    w.comment("y_n: sums whose bits depend on where numpy splits: exp(randn(n)) * "
+              "10**randint(-8, 9) with random signs, from np.random.RandomState(1000 + k) for "
+              "the first k at which np.sum differs from each variant of the order that adds "
+              "differently at that length (a split at 128 elements inclusive, blocks of 127 "
+              "or 129, halves not rounded to a multiple of 8, no split at all, one running "
+              "sum); sum_y_n = np.sum(y_n).")
+    for n in ORDER_SENSITIVE_LENGTHS:
+        y = order_sensitive(n)
+        w.blank()
+        w.floats("y_%d" % n, y)
+        w.floats("sum_y_%d" % n, np.sum(y.reshape(n, 1)))
     path = os.path.join(out_dir, "sums.txt")
     w.save(path)
     return path, differs
+
+
+# Lengths around numpy's block of 128, where a mistake in the split would show.
+ORDER_SENSITIVE_LENGTHS = (128, 129, 200)
+
+
+def pairwise(xs, block=128, inclusive=False, round_half=True, split=True):
+    """numpy's pairwise summation (pairwise_sum in numpy's C source) and variants of it."""
+    n = len(xs)
+    if split and (n >= block if inclusive else n > block):
+        half = n // 2
+        if round_half:
+            half -= half % 8
+        return (pairwise(xs[:half], block, inclusive, round_half, split)
+                + pairwise(xs[half:], block, inclusive, round_half, split))
+    lanes = [0.0] * 8
+    full = n - n % 8
+    for i in range(full):
+        lanes[i % 8] += xs[i]
+    total = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + \
+        ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]))
+    for x in xs[full:]:
+        total += x
+    return total
+
+
+def sequential_sum(xs):
+    total = 0.0
+    for x in xs:
+        total += x
+    return total
+
+
+# The other orders a mistake in Vector::sum could produce.
+SUM_VARIANTS = (
+    lambda xs: pairwise(xs, inclusive=True),
+    lambda xs: pairwise(xs, block=127),
+    lambda xs: pairwise(xs, block=129),
+    lambda xs: pairwise(xs, round_half=False),
+    lambda xs: pairwise(xs, split=False),
+    sequential_sum,
+)
+
+
+def signed_magnitudes(rng, n):
+    y = np.exp(rng.randn(n)) * 10.0 ** rng.randint(-8, 9, size=n)
+    return y * np.where(rng.rand(n) < 0.5, -1.0, 1.0)
+
+
+def order_sensitive(n):
+    """An array of n values whose np.sum differs from every variant that adds its elements
+    in another order at this length (a variant that agrees with numpy on 200 random arrays
+    adds them in the same order here, like a block of 129 at n = 128, and is not asked to
+    differ)."""
+    probes = [signed_magnitudes(np.random.RandomState(500 + i), n) for i in range(200)]
+    differing = [v for v in SUM_VARIANTS
+                 if any(v(p.tolist()) != float(np.sum(p.reshape(n, 1))) for p in probes)]
+    for k in range(10000):
+        y = signed_magnitudes(np.random.RandomState(1000 + k), n)
+        values = y.tolist()
+        expected = float(np.sum(y.reshape(n, 1)))
+        assert pairwise(values) == expected, "the Python pairwise sum must be numpy's"
+        if all(v(values) != expected for v in differing):
+            return y
+    raise RuntimeError("no order-sensitive array of length %d found" % n)
 
 
 def main(argv=None):
