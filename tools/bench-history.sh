@@ -20,6 +20,8 @@ HISTORY=(
     "233bde7|w_hhᵀ·dhraw: two blocks of 64 sums per pass, each row read once"
     "35269c2|the forward output layer batched over a copy of w_hyᵀ; an overlapping last tile"
     "9615ede|w_hh·h over a copy of w_hhᵀ; tiles that write instead of add; step vectors kept"
+    "ba16881|the last commit before the two paths (the same code as 9615ede, the book updated)"
+    "7229ebb|two paths: the fast path in src/fast/, its weight-gradient sums from T−1 down to 0"
 )
 
 work="$(mktemp -d)"
