@@ -263,7 +263,10 @@ fn main() {
     println!(
         "plain: min {p_min:.0}, median {p_median:.0}, max {p_max:.0} iterations/s (plain path, the same bits)"
     );
-    println!("fast path / plain path (median / median): {:.1}x", median / p_median);
+    println!(
+        "fast path / plain path (median / median): {:.1}x",
+        median / p_median
+    );
     if !numpy_rates.is_empty() {
         let (np_min, np_median, np_max) = summary(&mut numpy_rates);
         println!("numpy: min {np_min:.0}, median {np_median:.0}, max {np_max:.0} iterations/s");
@@ -465,7 +468,11 @@ fn lessons(v: usize, h: usize, t: usize) {
         }
         black_box(&out);
     });
-    print("w_hhᵀ·x: down the columns -> 128 sums in registers", slow, fast);
+    print(
+        "w_hhᵀ·x: down the columns -> 128 sums in registers",
+        slow,
+        fast,
+    );
 
     // 7. The whole backward pass: the plain path's one reversed loop against the fast path's
     //    three parts.
@@ -477,7 +484,13 @@ fn lessons(v: usize, h: usize, t: usize) {
         black_box(&step_grads);
     });
     let fast = time_us(1000, || {
-        backward(&params, &cache, black_box(&targets), &mut step_grads, &mut work);
+        backward(
+            &params,
+            &cache,
+            black_box(&targets),
+            &mut step_grads,
+            &mut work,
+        );
         black_box(&step_grads);
     });
     print("backward: plain loop -> the fast path", slow, fast);
@@ -486,11 +499,23 @@ fn lessons(v: usize, h: usize, t: usize) {
     //    every call against kept in the workspace from one call to the next.
     let slow = time_us(1000, || {
         let mut fresh = Workspace::default(); // as if allocated per call
-        backward(&params, &cache, black_box(&targets), &mut step_grads, &mut fresh);
+        backward(
+            &params,
+            &cache,
+            black_box(&targets),
+            &mut step_grads,
+            &mut fresh,
+        );
         black_box(&step_grads);
     });
     let fast = time_us(1000, || {
-        backward(&params, &cache, black_box(&targets), &mut step_grads, &mut work);
+        backward(
+            &params,
+            &cache,
+            black_box(&targets),
+            &mut step_grads,
+            &mut work,
+        );
         black_box(&step_grads);
     });
     print("fast backward: step vectors per call -> kept", slow, fast);
@@ -569,7 +594,10 @@ fn lessons(v: usize, h: usize, t: usize) {
     });
     let ceiling = register_ceiling_gmacs();
     for (what, gmacs) in [
-        ("plain w_hh·h, a running sum per row", macs / matvec_us / 1e3),
+        (
+            "plain w_hh·h, a running sum per row",
+            macs / matvec_us / 1e3,
+        ),
         (
             "plain w_hhᵀ·x, a running sum per column",
             macs / plain_t_us / 1e3,

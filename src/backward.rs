@@ -182,26 +182,20 @@ pub fn backward(params: &Params, cache: &ForwardCache, targets: &[usize], grads:
     let mut dh = Vector::zeros(h); // ∂L/∂h_t
     let mut dhraw = Vector::zeros(h); // ∂L/∂(the sum inside tanh at step t)
     for t in (0..cache.len()).rev() {
-        // ANCHOR: backprop_into_y
         output_gradient(&cache.ps[t], targets[t], &mut dy); // dy = p_t − onehot(target_t)
         grads.dw_hy.add_outer(&dy, &cache.hs[t]); // dWhy += np.dot(dy, hs[t].T)
         grads.db_y.add_assign(&dy); // dby += dy
-        // ANCHOR_END: backprop_into_y
-        // ANCHOR: backprop_into_h
         params.w_hy.matvec_transposed(&dy, &mut dh); // dh = np.dot(Why.T, dy)
         dh.add_assign(&dhnext); //                          + dhnext
-        // ANCHOR_END: backprop_into_h
         // ANCHOR: tanh_backward
         for i in 0..h {
             let h_t = cache.hs[t][i];
             dhraw[i] = (1.0 - h_t * h_t) * dh[i]; // dhraw = (1 - hs[t] * hs[t]) * dh
         }
         // ANCHOR_END: tanh_backward
-        // ANCHOR: backprop_into_weights
         grads.db_h.add_assign(&dhraw); // dbh += dhraw
         grads.dw_xh.add_to_column(cache.inputs[t], &dhraw); // dWxh += np.dot(dhraw, xs[t].T)
         grads.dw_hh.add_outer(&dhraw, cache.h_before(t)); // dWhh += np.dot(dhraw, hs[t-1].T)
-        // ANCHOR_END: backprop_into_weights
         params.w_hh.matvec_transposed(&dhraw, &mut dhnext); // dhnext = np.dot(Whh.T, dhraw)
     }
 }

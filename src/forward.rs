@@ -114,11 +114,9 @@ impl ForwardCache {
     /// ```
     /// assert_eq!(min_char_rnn::ForwardCache::new(5, 3, 4).len(), 4);
     /// ```
-    // ANCHOR: cache_len
     pub fn len(&self) -> usize {
         self.hs.len()
     }
-    // ANCHOR_END: cache_len
 
     /// `true` if the cache holds no time step.
     ///
@@ -127,11 +125,9 @@ impl ForwardCache {
     /// ```
     /// assert!(min_char_rnn::ForwardCache::new(5, 3, 0).is_empty());
     /// ```
-    // ANCHOR: cache_is_empty
     pub fn is_empty(&self) -> bool {
         self.hs.is_empty()
     }
-    // ANCHOR_END: cache_is_empty
 
     /// The hidden state before step `t`: `h_{t−1}`, which is `h_prev` for `t = 0`.
     ///

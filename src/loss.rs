@@ -29,7 +29,6 @@
 
 use crate::{Vector, math};
 
-// ANCHOR: softmax
 /// `p = softmax(y / temperature)`, computed stably (the maximum is subtracted first).
 ///
 /// At `temperature = 1` this is the plain softmax; below 1 it sharpens the distribution
@@ -79,15 +78,13 @@ pub fn softmax_with_temperature(y: &Vector, temperature: f64, p: &mut Vector) {
 /// softmax(&Vector::from_vec(vec![1000.0, 1000.0, 0.0]), &mut p);
 /// assert_eq!(p[0], 0.5); // no overflow, although exp(1000) = inf
 /// ```
-// ANCHOR: plain_softmax
+// ANCHOR: softmax
 #[track_caller]
 pub fn softmax(y: &Vector, p: &mut Vector) {
     softmax_with_temperature(y, 1.0, p);
 }
-// ANCHOR_END: plain_softmax
 // ANCHOR_END: softmax
 
-// ANCHOR: cross_entropy
 /// `−ln p[target]`: the loss of one time step.
 ///
 /// # Panics
@@ -101,12 +98,12 @@ pub fn softmax(y: &Vector, p: &mut Vector) {
 /// let p = Vector::from_vec(vec![0.25, 0.75]);
 /// assert_eq!(cross_entropy(&p, 1), -(0.75f64).ln());
 /// ```
-// ANCHOR: cross_entropy_step
+// ANCHOR: cross_entropy
 #[track_caller]
 pub fn cross_entropy(p: &Vector, target: usize) -> f64 {
     -p[target].ln()
 }
-// ANCHOR_END: cross_entropy_step
+// ANCHOR_END: cross_entropy
 
 /// `Σ_t −ln p_t[target_t]`: the loss of a whole chunk, from the probabilities `ps` the
 /// forward pass left in its cache.
@@ -135,7 +132,6 @@ pub fn sequence_loss(ps: &[Vector], targets: &[usize]) -> f64 {
     loss
 }
 // ANCHOR_END: sequence_loss
-// ANCHOR_END: cross_entropy
 
 /// `dy = p − onehot(target)`: the gradient of `−ln p[target]` with respect to the scores `y`.
 ///

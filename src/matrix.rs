@@ -22,12 +22,10 @@
 //! operation and both shapes and points at the caller's line (`#[track_caller]`):
 //! `matvec: (100 x 61) · (100)`.
 
-// ANCHOR: imports
 use crate::Vector;
 use crate::vector::{DISPLAY_PRECISION, clip_slice, shown_indices, write_row};
 use std::fmt;
 use std::ops::{Index, IndexMut};
-// ANCHOR_END: imports
 
 /// A dense matrix of `f64` in row-major order.
 ///
@@ -63,7 +61,6 @@ impl Matrix {
     /// assert_eq!(m.shape(), (2, 3));
     /// assert_eq!(m.as_slice(), &[0.0; 6]);
     /// ```
-    // ANCHOR: zeros
     pub fn zeros(rows: usize, cols: usize) -> Matrix {
         Matrix {
             rows,
@@ -71,7 +68,6 @@ impl Matrix {
             data: vec![0.0; rows * cols],
         }
     }
-    // ANCHOR_END: zeros
 
     /// A `rows × cols` matrix that owns `data`, given row by row.
     ///
@@ -85,7 +81,6 @@ impl Matrix {
     /// let m = min_char_rnn::Matrix::from_vec(2, 2, vec![1.0, 2.0, 3.0, 4.0]);
     /// assert_eq!(m[(1, 0)], 3.0);
     /// ```
-    // ANCHOR: from_vec
     #[track_caller]
     pub fn from_vec(rows: usize, cols: usize, data: Vec<f64>) -> Matrix {
         assert!(
@@ -95,7 +90,6 @@ impl Matrix {
         );
         Matrix { rows, cols, data }
     }
-    // ANCHOR_END: from_vec
 
     /// A matrix from a list of equally long rows (handy in examples and tests).
     ///
@@ -109,7 +103,6 @@ impl Matrix {
     /// let m = min_char_rnn::Matrix::from_rows(&[&[1.0, 2.0], &[3.0, 4.0]]);
     /// assert_eq!(m.row(1), &[3.0, 4.0]);
     /// ```
-    // ANCHOR: from_rows
     #[track_caller]
     pub fn from_rows(rows: &[&[f64]]) -> Matrix {
         let cols = rows.first().map_or(0, |r| r.len());
@@ -124,7 +117,6 @@ impl Matrix {
         }
         Matrix::from_vec(rows.len(), cols, data)
     }
-    // ANCHOR_END: from_rows
 
     /// The number of rows.
     ///
@@ -133,11 +125,9 @@ impl Matrix {
     /// ```
     /// assert_eq!(min_char_rnn::Matrix::zeros(2, 3).rows(), 2);
     /// ```
-    // ANCHOR: rows
     pub fn rows(&self) -> usize {
         self.rows
     }
-    // ANCHOR_END: rows
 
     /// The number of columns.
     ///
@@ -146,11 +136,9 @@ impl Matrix {
     /// ```
     /// assert_eq!(min_char_rnn::Matrix::zeros(2, 3).cols(), 3);
     /// ```
-    // ANCHOR: cols
     pub fn cols(&self) -> usize {
         self.cols
     }
-    // ANCHOR_END: cols
 
     /// `(rows, cols)`, numpy's `.shape`.
     ///
@@ -159,11 +147,9 @@ impl Matrix {
     /// ```
     /// assert_eq!(min_char_rnn::Matrix::zeros(2, 3).shape(), (2, 3));
     /// ```
-    // ANCHOR: shape
     pub fn shape(&self) -> (usize, usize) {
         (self.rows, self.cols)
     }
-    // ANCHOR_END: shape
 
     /// All `rows * cols` elements, row after row.
     ///
@@ -173,11 +159,9 @@ impl Matrix {
     /// let m = min_char_rnn::Matrix::from_rows(&[&[1.0, 2.0], &[3.0, 4.0]]);
     /// assert_eq!(m.as_slice(), &[1.0, 2.0, 3.0, 4.0]);
     /// ```
-    // ANCHOR: as_slice
     pub fn as_slice(&self) -> &[f64] {
         &self.data
     }
-    // ANCHOR_END: as_slice
 
     /// All elements, row after row, mutable.
     ///
@@ -188,11 +172,9 @@ impl Matrix {
     /// m.as_mut_slice()[3] = 1.0;
     /// assert_eq!(m[(1, 1)], 1.0);
     /// ```
-    // ANCHOR: as_mut_slice
     pub fn as_mut_slice(&mut self) -> &mut [f64] {
         &mut self.data
     }
-    // ANCHOR_END: as_mut_slice
 
     /// Row `r` as a contiguous slice.
     ///
@@ -206,7 +188,6 @@ impl Matrix {
     /// let m = min_char_rnn::Matrix::from_rows(&[&[1.0, 2.0], &[3.0, 4.0]]);
     /// assert_eq!(m.row(0), &[1.0, 2.0]);
     /// ```
-    // ANCHOR: row
     #[track_caller]
     pub fn row(&self, r: usize) -> &[f64] {
         assert!(
@@ -217,7 +198,6 @@ impl Matrix {
         );
         &self.data[r * self.cols..(r + 1) * self.cols]
     }
-    // ANCHOR_END: row
 
     /// Sets every element to `value` (used to reset a buffer without reallocating it).
     ///
@@ -228,11 +208,9 @@ impl Matrix {
     /// m.fill(0.0);
     /// assert_eq!(m.as_slice(), &[0.0, 0.0]);
     /// ```
-    // ANCHOR: fill
     pub fn fill(&mut self, value: f64) {
         self.data.fill(value);
     }
-    // ANCHOR_END: fill
 
     /// Adds `other` element by element: `self += other`.
     ///
@@ -248,7 +226,6 @@ impl Matrix {
     /// a.add_assign(&Matrix::from_rows(&[&[10.0, 20.0]]));
     /// assert_eq!(a.as_slice(), &[11.0, 22.0]);
     /// ```
-    // ANCHOR: add_assign
     #[track_caller]
     pub fn add_assign(&mut self, other: &Matrix) {
         if self.shape() != other.shape() {
@@ -261,7 +238,6 @@ impl Matrix {
             *a += b;
         }
     }
-    // ANCHOR_END: add_assign
 
     /// Clamps every element into `[min, max]` in place (numpy: `np.clip(W, min, max, out=W)`).
     ///
@@ -276,12 +252,10 @@ impl Matrix {
     /// g.clip(-5.0, 5.0);
     /// assert_eq!(g.as_slice(), &[-5.0, 1.0, 5.0, -2.0]);
     /// ```
-    // ANCHOR: clip
     #[track_caller]
     pub fn clip(&mut self, min: f64, max: f64) {
         clip_slice(&mut self.data, min, max);
     }
-    // ANCHOR_END: clip
 
     /// `out = W·x`: the matrix–vector product (numpy: `np.dot(W, x)`).
     ///
@@ -479,7 +453,6 @@ impl IndexMut<(usize, usize)> for Matrix {
 /// `Matrix(2 x 3) [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]`; past ten rows or columns the middle is
 /// elided (`...`). A precision (`{:.3?}`) applies to every element; `{:#?}` puts each row on
 /// its own line.
-// ANCHOR: matrix_debug
 impl fmt::Debug for Matrix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Matrix({} x {}) ", self.rows, self.cols)?;
@@ -498,7 +471,6 @@ impl fmt::Debug for Matrix {
         write!(f, "]")
     }
 }
-// ANCHOR_END: matrix_debug
 
 /// One row per line, numbers right-aligned with four decimals unless a precision is given
 /// (`{:.2}`); past ten rows or columns the middle is elided.
@@ -507,7 +479,6 @@ impl fmt::Debug for Matrix {
 /// [[ 1.0000, -2.0000],
 ///  [ 3.5000,  4.0000]]
 /// ```
-// ANCHOR: matrix_display
 impl fmt::Display for Matrix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let precision = f.precision().unwrap_or(DISPLAY_PRECISION);
@@ -539,4 +510,3 @@ impl fmt::Display for Matrix {
         write!(f, "]")
     }
 }
-// ANCHOR_END: matrix_display

@@ -194,7 +194,6 @@ impl Params {
     /// assert_ne!(a, Params::new(5, 3, 8));
     /// assert!(a.b_h.as_slice().iter().all(|&b| b == 0.0));
     /// ```
-    // ANCHOR: init
     // ANCHOR: params_new
     pub fn new(vocab_size: usize, hidden_size: usize, seed: u64) -> Params {
         let mut rng = fastrand::Rng::with_seed(seed);
@@ -224,7 +223,6 @@ impl Params {
         }
     }
     // ANCHOR_END: with_rng
-    // ANCHOR_END: init
 
     /// All five parameters filled with zeros (the start of Adagrad's memory, of gradients).
     ///

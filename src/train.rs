@@ -368,7 +368,8 @@ pub fn initial_smooth_loss(vocab_size: usize, seq_length: usize) -> f64 {
 
 impl Trainer {
     /// A trainer for `data` (character indices below `vocab_size`), with parameters
-    /// initialised from `seed` as [`Params::new`] does.
+    /// initialised from `seed` as [`Params::new`] does. It computes with the plain path
+    /// ([`Plain`]) until [`with_engine`](Trainer::with_engine) says otherwise.
     ///
     /// # Errors
     ///
@@ -462,7 +463,8 @@ impl Trainer {
     }
 
     /// One iteration of the loop: take the next chunk, compute its loss and gradients, update
-    /// the parameters, move on.
+    /// the parameters, move on. The computing is the engine's (see [`Engine`]); the loop is
+    /// the same for both paths.
     ///
     /// # Errors
     ///
@@ -737,7 +739,8 @@ impl Trainer {
     }
 
     /// Rebuilds a trainer from a saved [`TrainState`] and the text as indices, so that its
-    /// next steps are bit for bit those the saved run would have taken.
+    /// next steps are bit for bit those the saved run would have taken. Like
+    /// [`Trainer::new`], it computes with [`Plain`]; either engine gives the same steps.
     ///
     /// # Errors
     ///

@@ -44,13 +44,11 @@ impl Vector {
     /// assert_eq!(v.len(), 4);
     /// assert!(v.as_slice().iter().all(|&x| x == 0.0));
     /// ```
-    // ANCHOR: zeros
     pub fn zeros(len: usize) -> Vector {
         Vector {
             data: vec![0.0; len],
         }
     }
-    // ANCHOR_END: zeros
 
     /// A vector that owns `data`.
     ///
@@ -60,11 +58,9 @@ impl Vector {
     /// let v = min_char_rnn::Vector::from_vec(vec![1.0, 2.0]);
     /// assert_eq!(v[1], 2.0);
     /// ```
-    // ANCHOR: from_vec
     pub fn from_vec(data: Vec<f64>) -> Vector {
         Vector { data }
     }
-    // ANCHOR_END: from_vec
 
     /// The one-hot vector of length `len` with a single `1.0` at `index`
     /// (numpy: `x = np.zeros((V, 1)); x[index] = 1`).
@@ -99,11 +95,9 @@ impl Vector {
     /// ```
     /// assert_eq!(min_char_rnn::Vector::zeros(7).len(), 7);
     /// ```
-    // ANCHOR: len
     pub fn len(&self) -> usize {
         self.data.len()
     }
-    // ANCHOR_END: len
 
     /// `true` if the vector has no elements.
     ///
@@ -112,11 +106,9 @@ impl Vector {
     /// ```
     /// assert!(min_char_rnn::Vector::zeros(0).is_empty());
     /// ```
-    // ANCHOR: is_empty
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
     }
-    // ANCHOR_END: is_empty
 
     /// The elements as a slice.
     ///
@@ -126,11 +118,9 @@ impl Vector {
     /// let v = min_char_rnn::Vector::from_vec(vec![1.0, 2.0]);
     /// assert_eq!(v.as_slice(), &[1.0, 2.0]);
     /// ```
-    // ANCHOR: as_slice
     pub fn as_slice(&self) -> &[f64] {
         &self.data
     }
-    // ANCHOR_END: as_slice
 
     /// The elements as a mutable slice.
     ///
@@ -141,11 +131,9 @@ impl Vector {
     /// v.as_mut_slice()[0] = 3.0;
     /// assert_eq!(v[0], 3.0);
     /// ```
-    // ANCHOR: as_mut_slice
     pub fn as_mut_slice(&mut self) -> &mut [f64] {
         &mut self.data
     }
-    // ANCHOR_END: as_mut_slice
 
     /// Sets every element to `value` (used to reset a buffer without reallocating it).
     ///
@@ -156,11 +144,9 @@ impl Vector {
     /// v.fill(0.0);
     /// assert_eq!(v.as_slice(), &[0.0, 0.0]);
     /// ```
-    // ANCHOR: fill
     pub fn fill(&mut self, value: f64) {
         self.data.fill(value);
     }
-    // ANCHOR_END: fill
 
     /// Copies `other` into `self` (numpy: `np.copy`, but into an existing buffer).
     ///
@@ -176,13 +162,11 @@ impl Vector {
     /// a.copy_from(&Vector::from_vec(vec![1.0, 2.0]));
     /// assert_eq!(a.as_slice(), &[1.0, 2.0]);
     /// ```
-    // ANCHOR: copy_from
     #[track_caller]
     pub fn copy_from(&mut self, other: &Vector) {
         check_len("copy_from", "<-", self.len(), other.len());
         self.data.copy_from_slice(&other.data);
     }
-    // ANCHOR_END: copy_from
 
     /// Adds `other` element by element: `self += other`.
     ///
@@ -222,7 +206,6 @@ impl Vector {
     /// a.hadamard(&Vector::from_vec(vec![4.0, -1.0]));
     /// assert_eq!(a.as_slice(), &[8.0, -3.0]);
     /// ```
-    // ANCHOR: hadamard
     #[track_caller]
     pub fn hadamard(&mut self, other: &Vector) {
         check_len("hadamard", "⊙", self.len(), other.len());
@@ -230,7 +213,6 @@ impl Vector {
             *a *= b;
         }
     }
-    // ANCHOR_END: hadamard
 
     /// The dot product `Σ self[i]·other[i]`.
     ///
@@ -246,7 +228,6 @@ impl Vector {
     /// let b = Vector::from_vec(vec![4.0, 5.0, 6.0]);
     /// assert_eq!(a.dot(&b), 32.0);
     /// ```
-    // ANCHOR: vector_dot
     #[track_caller]
     pub fn dot(&self, other: &Vector) -> f64 {
         check_len("dot", "·", self.len(), other.len());
@@ -256,7 +237,6 @@ impl Vector {
         }
         sum
     }
-    // ANCHOR_END: vector_dot
 
     /// Clamps every element into `[min, max]` in place (numpy: `np.clip(v, min, max, out=v)`).
     ///
@@ -271,12 +251,10 @@ impl Vector {
     /// g.clip(-5.0, 5.0);
     /// assert_eq!(g.as_slice(), &[-5.0, 0.5, 5.0]);
     /// ```
-    // ANCHOR: clip
     #[track_caller]
     pub fn clip(&mut self, min: f64, max: f64) {
         clip_slice(&mut self.data, min, max);
     }
-    // ANCHOR_END: clip
 
     /// The largest element (`f64::NEG_INFINITY` for an empty vector; NaNs are passed over).
     ///
@@ -286,7 +264,6 @@ impl Vector {
     /// let v = min_char_rnn::Vector::from_vec(vec![0.1, 0.7, 0.2]);
     /// assert_eq!(v.max(), 0.7);
     /// ```
-    // ANCHOR: max
     pub fn max(&self) -> f64 {
         let mut best = f64::NEG_INFINITY;
         for &x in &self.data {
@@ -296,7 +273,6 @@ impl Vector {
         }
         best
     }
-    // ANCHOR_END: max
 
     /// The index of the largest element (the first one on ties, like `np.argmax`).
     ///
@@ -310,7 +286,6 @@ impl Vector {
     /// let p = min_char_rnn::Vector::from_vec(vec![0.1, 0.7, 0.2]);
     /// assert_eq!(p.argmax(), 1);
     /// ```
-    // ANCHOR: argmax
     #[track_caller]
     pub fn argmax(&self) -> usize {
         assert!(!self.is_empty(), "argmax: the vector is empty");
@@ -322,7 +297,6 @@ impl Vector {
         }
         best
     }
-    // ANCHOR_END: argmax
 
     /// The sum of all elements, added in the order numpy's `np.sum` adds them, so that the
     /// result is the same to the last bit.
@@ -340,11 +314,9 @@ impl Vector {
     /// let p = min_char_rnn::Vector::from_vec(vec![0.25, 0.75]);
     /// assert_eq!(p.sum(), 1.0);
     /// ```
-    // ANCHOR: sum
     pub fn sum(&self) -> f64 {
         pairwise_sum(&self.data)
     }
-    // ANCHOR_END: sum
 }
 
 /// A vector is a slice of numbers wherever one is asked for (the fast path's kernels take a
@@ -355,7 +327,6 @@ impl AsRef<[f64]> for Vector {
     }
 }
 
-// ANCHOR: index
 impl Index<usize> for Vector {
     type Output = f64;
 
@@ -371,7 +342,6 @@ impl IndexMut<usize> for Vector {
         &mut self.data[i]
     }
 }
-// ANCHOR_END: index
 
 /// `Vector(3) [0.1, 0.2, 0.3]`; past ten elements the middle is elided (`...`), as numpy does.
 /// A precision (`{:.3?}`) applies to every element.
@@ -386,14 +356,12 @@ impl fmt::Debug for Vector {
 
 /// `[0.1000, 0.2000, 0.3000]`: four decimals unless a precision is given (`{:.2}`); past ten
 /// elements the middle is elided.
-// ANCHOR: vector_display
 impl fmt::Display for Vector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let precision = Some(f.precision().unwrap_or(DISPLAY_PRECISION));
         write_row(f, &self.data, precision)
     }
 }
-// ANCHOR_END: vector_display
 
 // ANCHOR: printing
 /// Decimals shown by `Display` when the format string gives none.
@@ -447,7 +415,6 @@ pub(crate) fn check_len(op: &str, symbol: &str, a: usize, b: usize) {
 // ANCHOR_END: check_len
 
 /// numpy's pairwise summation (`pairwise_sum` in numpy's C source), for [`Vector::sum`].
-// ANCHOR: pairwise_sum
 fn pairwise_sum(xs: &[f64]) -> f64 {
     const BLOCK: usize = 128; // numpy's PW_BLOCKSIZE
     const LANES: usize = 8; // numpy's eight running sums
@@ -471,10 +438,8 @@ fn pairwise_sum(xs: &[f64]) -> f64 {
     }
     total
 }
-// ANCHOR_END: pairwise_sum
 
 /// Clamps every element of `values` into `[min, max]`.
-// ANCHOR: clip_slice
 #[track_caller]
 pub(crate) fn clip_slice(values: &mut [f64], min: f64, max: f64) {
     assert!(min <= max, "clip: min {min} is not <= max {max}");
@@ -482,4 +447,3 @@ pub(crate) fn clip_slice(values: &mut [f64], min: f64, max: f64) {
         *x = x.clamp(min, max);
     }
 }
-// ANCHOR_END: clip_slice

@@ -43,7 +43,6 @@ fn loss_of(params: &Params, inputs: &[usize], targets: &[usize], h_prev: &Vector
 }
 // ANCHOR_END: loss_of
 
-// ANCHOR: gradients_match_finite_differences
 #[test]
 fn gradients_match_finite_differences() {
     // ANCHOR: analytic
@@ -92,7 +91,6 @@ fn gradients_match_finite_differences() {
     println!("largest relative error over {checked} gradient elements: {worst:e}");
     // ANCHOR_END: count
 }
-// ANCHOR_END: gradients_match_finite_differences
 
 #[test]
 fn the_gradient_of_w_xh_is_zero_for_characters_never_read() {
@@ -189,11 +187,7 @@ fn each_steps_output_gradient_is_p_minus_one_hot() {
     for (t, &target) in targets.iter().enumerate() {
         for k in 0..5 {
             let one_hot = if k == target { 1.0 } else { 0.0 };
-            assert_eq!(
-                work.dys[t][k],
-                cache.ps[t][k] - one_hot,
-                "dy_{t}[{k}]"
-            );
+            assert_eq!(work.dys[t][k], cache.ps[t][k] - one_hot, "dy_{t}[{k}]");
         }
     }
 }

@@ -190,7 +190,10 @@ fn sum_splits_where_numpy_splits() {
         for i in 0..n {
             one_by_one += y[i];
         }
-        assert_ne!(one_by_one, expected, "length {n}: the order must matter here");
+        assert_ne!(
+            one_by_one, expected,
+            "length {n}: the order must matter here"
+        );
     }
 }
 
