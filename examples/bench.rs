@@ -11,7 +11,7 @@
 //!   original program (`tools/min_char_rnn.py`), run alternately with the Rust runs so both
 //!   see the same machine load, and the ratio of the medians.
 //!
-//! - what each speed idea of the book's speed chapter is worth: the same work done the slow
+//! - what each speed idea of the book's speed chapters is worth: the same work done the slow
 //!   way and the fast way, side by side, and how many multiply-adds per second each kind of
 //!   product achieves against a ceiling (`--lessons` only; they take a few seconds).
 //!
@@ -330,7 +330,7 @@ fn time_map_us(args: &[f64], f: impl Fn(f64) -> f64) -> f64 {
     })
 }
 
-/// The speed chapter's ideas, each measured as "slow way" against "fast way" on the work of
+/// The speed chapters' ideas, each measured as "slow way" against "fast way" on the work of
 /// one training iteration (T time steps).
 fn lessons(v: usize, h: usize, t: usize) {
     use std::hint::black_box;

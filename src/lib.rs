@@ -124,6 +124,7 @@ mod book {
         Debugger => "debugger.md",
         Cli => "cli.md",
         Speed => "speed.md",
+        FastPath => "fast-path.md",
         WhereNext => "where-next.md",
     }
 }

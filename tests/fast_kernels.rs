@@ -64,6 +64,7 @@ fn random_vectors(n: usize, len: usize, seed: u64) -> Vec<Vector> {
 
 /// `Wᵀ·x` written as the plainest loop: for each column, the rows' terms added one after
 /// another, in row order, to a sum that starts at zero.
+// ANCHOR: transposed_by_plain_loops
 fn transposed_by_plain_loops(w: &Matrix, x: &Vector) -> Vec<f64> {
     let (rows, cols) = w.shape();
     let mut out = vec![0.0; cols];
@@ -76,6 +77,7 @@ fn transposed_by_plain_loops(w: &Matrix, x: &Vector) -> Vec<f64> {
     }
     out
 }
+// ANCHOR_END: transposed_by_plain_loops
 
 /// Shapes around the kernels' block sizes (tiles of 4 outputs by 16 columns, register blocks
 /// of 64 columns): below, at and above each, and the defaults (H = 100, V = 71).

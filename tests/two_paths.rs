@@ -30,6 +30,7 @@ use min_char_rnn::{Adagrad, ForwardCache, Grads, Hyperparams, Params, Strategy, 
 /// `(V, H, T)`: every kernel's blocks and tails. The products over `w_hhᵀ` have `H` columns,
 /// those over `w_hyᵀ` `V` columns, the sums of outer products `H` columns and `V` or `H`
 /// rows (groups of 4 and the 1, 2 or 3 left over), the batched products `T` vectors.
+// ANCHOR: shapes
 const SHAPES: [(usize, usize, usize); 24] = [
     (2, 1, 1),
     (3, 2, 1),
@@ -56,6 +57,7 @@ const SHAPES: [(usize, usize, usize); 24] = [
     (2, 256, 2),
     (129, 257, 2),
 ];
+// ANCHOR_END: shapes
 
 /// Parameters with seeded values of about `scale`, biases included (a freshly made `Params`
 /// has zero biases and weights of 0.01, where tanh is nearly linear).
@@ -81,9 +83,11 @@ fn indices(n: usize, v: usize, seed: u64) -> Vec<usize> {
 }
 
 /// Every number as its bits, so that `assert_eq!` tells -0.0 from 0.0 and NaN from NaN.
+// ANCHOR: bits
 fn bits(values: &[f64]) -> Vec<u64> {
     values.iter().map(|x| x.to_bits()).collect()
 }
+// ANCHOR_END: bits
 
 fn assert_same_cache(plain: &ForwardCache, quick: &ForwardCache, shape: &str) {
     assert_eq!(plain.inputs, quick.inputs, "{shape}: inputs");
@@ -168,8 +172,8 @@ fn two_paths_give_the_same_bits_for_one_training_step_at_every_shape() {
 
 #[test]
 fn two_paths_give_the_same_bits_over_200_iterations_with_the_pointer_wrapping() {
-    // 97 characters and T = 7: the pointer goes back to the start every 13 iterations, and
-    // h_prev is reset there and carried everywhere else.
+    // 97 + 4·T characters: the pointer goes back to the start every 17 iterations at T = 7
+    // and every 7 at T = 25, and h_prev is reset there and carried everywhere else.
     for &(v, h, t) in &[(11, 24, 7), (61, 100, 25), (70, 65, 7)] {
         let data = indices(97 + 4 * t, v, v as u64);
         let hp = Hyperparams {
@@ -328,4 +332,30 @@ fn grads_for_another_size_are_made_anew_by_both_paths() {
     let mut quick = Grads::zeros_like(&other);
     fast::backward(&p, &cache, &targets, &mut quick, &mut Workspace::default());
     assert_eq!(quick, expected);
+}
+
+#[test]
+fn fitting_grads_are_written_in_place_and_others_made_anew_by_the_fast_path() {
+    let (v, h, t) = (6, 5, 3);
+    let p = params(v, h, 0.3, 21);
+    let inputs = indices(t, v, 22);
+    let targets = indices(t, v, 23);
+    let mut cache = ForwardCache::new(v, h, t);
+    forward(&p, &inputs, &Vector::zeros(h), &mut cache);
+    let mut expected = Grads::zeros_like(&p);
+    backward(&p, &cache, &targets, &mut expected);
+    let mut work = Workspace::default();
+    // Fitting gradients keep their memory.
+    let mut grads = Grads::zeros_like(&p);
+    let kept = (grads.dw_xh.as_slice().as_ptr(), grads.dw_hh.as_slice().as_ptr());
+    fast::backward(&p, &cache, &targets, &mut grads, &mut work);
+    assert_eq!(grads, expected);
+    let now = (grads.dw_xh.as_slice().as_ptr(), grads.dw_hh.as_slice().as_ptr());
+    assert_eq!(now, kept, "fitting gradients are reused");
+    // Gradients for another V only (w_hh's shape fits) or another H are made anew.
+    for other in [Params::zeros(v + 1, h), Params::zeros(v, h + 1)] {
+        let mut grads = Grads::zeros_like(&other);
+        fast::backward(&p, &cache, &targets, &mut grads, &mut work);
+        assert_eq!(grads, expected, "from gradients shaped for {:?}", other.w_xh.shape());
+    }
 }

@@ -36,7 +36,7 @@ use crate::{ForwardCache, Grads, Params, Vector};
 /// fast::backward(&params, &cache, &[1, 2], &mut quick, &mut fast::Workspace::default());
 /// assert_eq!(plain, quick);
 /// ```
-// ANCHOR: fast_backward
+// ANCHOR: fast_backward_setup
 #[track_caller]
 pub fn backward(
     params: &Params,
@@ -57,7 +57,9 @@ pub fn backward(
         dhraws,
         ..
     } = work;
+    // ANCHOR_END: fast_backward_setup
 
+    // ANCHOR: fast_backward_output_layer
     // 1. The output layer, every step at once.
     for t in 0..steps {
         output_gradient(&cache.ps[t], targets[t], &mut dys[t]); // dy_t = p_t − onehot(target_t)
@@ -71,7 +73,9 @@ pub fn backward(
         grads.db_y.add_assign(&dys[t]); // db_y = Σ_t dy_t
     }
     matvec_transposed_batch(&params.w_hy, dys, dh_outputs); // w_hyᵀ·dy_t, every t
+    // ANCHOR_END: fast_backward_output_layer
 
+    // ANCHOR: fast_backward_chain
     // 2. The chain, from the last step back to the first.
     let mut dh = Vector::zeros(h);
     let mut dhnext = Vector::zeros(h);
@@ -88,7 +92,9 @@ pub fn backward(
         }
         matvec_transposed(&params.w_hh, &dhraws[t], &mut dhnext); // dhnext = w_hhᵀ·dhraw
     }
+    // ANCHOR_END: fast_backward_chain
 
+    // ANCHOR: fast_backward_hidden_weights
     // 3. The hidden layer's weights, every step at once.
     grads.db_h.fill(0.0);
     grads.dw_xh.fill(0.0);
@@ -99,5 +105,5 @@ pub fn backward(
     let dhraws_back: Vec<&Vector> = dhraws.iter().rev().collect();
     let h_befores_back: Vec<&Vector> = (0..steps).rev().map(|t| cache.h_before(t)).collect();
     set_sum_of_outers(&mut grads.dw_hh, &dhraws_back, &h_befores_back); // Σ_t dhraw_t·h_{t−1}ᵀ
+    // ANCHOR_END: fast_backward_hidden_weights
 }
-// ANCHOR_END: fast_backward

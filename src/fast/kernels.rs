@@ -17,6 +17,7 @@
 
 use crate::{Matrix, Vector};
 
+// ANCHOR: sizes
 /// How many outputs [`matvec_transposed`] keeps in registers at once when there are enough
 /// columns: 64 numbers, eight 512-bit registers, eight independent chains of additions,
 /// enough to keep the adders busy.
@@ -27,6 +28,7 @@ pub const TILE_COLS: usize = 16;
 
 /// How many numbers [`map_in_place`] transforms together: one 512-bit register of `f64`.
 pub const LANES: usize = 8;
+// ANCHOR_END: sizes
 
 /// Writes `Wᵀ` into `out`, which must be `(cols x rows)`: `out[(c, r)] = w[(r, c)]`
 /// (numpy: `W.T`, which only relabels the axes; here the numbers are really moved).

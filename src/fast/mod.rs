@@ -14,7 +14,7 @@
 //! and evaluations over many shapes and over 200 training iterations, and the command line's
 //! `--plain` switch gives the same log, samples, checkpoint and plot, byte for byte.
 //!
-//! Dependencies point one way: this module uses the plain types ([`Matrix`](crate::Matrix),
+//! Dependencies point one way: this module uses the plain types ([`Matrix`],
 //! [`Vector`], [`ForwardCache`], [`Grads`]) and a few plain functions; nothing outside it uses
 //! it, except the command line, which picks it.
 //!
@@ -24,7 +24,7 @@
 //! | [`backward::backward`](crate::backward::backward) | [`backward()`] |
 //! | [`sample::generate`](crate::sample::generate) | [`generate`] |
 //! | [`train::evaluate`](crate::train::evaluate) | [`evaluate`] |
-//! | [`train::Plain`] | [`Fast`] |
+//! | [`train::Plain`](crate::train::Plain) | [`Fast`] |
 
 pub mod backward;
 pub mod forward;
@@ -80,6 +80,7 @@ impl Workspace {
     /// work.fit(5, 3, 2); // fits already: nothing is allocated
     /// assert_eq!(work.dhraws[0].as_slice().as_ptr(), kept);
     /// ```
+    // ANCHOR: workspace_fit
     pub fn fit(&mut self, vocab_size: usize, hidden_size: usize, steps: usize) {
         let (v, h) = (vocab_size, hidden_size);
         if self.w_hh_tr.shape() != (h, h) {
@@ -92,14 +93,17 @@ impl Workspace {
         fit_list(&mut self.dh_outputs, steps, h);
         fit_list(&mut self.dhraws, steps, h);
     }
+    // ANCHOR_END: workspace_fit
 }
 
 /// `steps` vectors of length `len`, made anew only if the list has another shape.
+// ANCHOR: fit_list
 fn fit_list(list: &mut Vec<Vector>, steps: usize, len: usize) {
     if list.len() != steps || list.iter().any(|vector| vector.len() != len) {
         *list = vec![Vector::zeros(len); steps];
     }
 }
+// ANCHOR_END: fit_list
 
 /// The fast path as a [`Trainer`](crate::Trainer)'s engine: the same bits as
 /// [`Plain`](crate::train::Plain), faster.
