@@ -198,7 +198,6 @@ impl Vocab {
     }
     // ANCHOR_END: contains
 
-    // ANCHOR: char_to_ix
     /// The index of `ch` (notebook: `char_to_ix[ch]`).
     ///
     /// # Errors
@@ -244,7 +243,6 @@ impl Vocab {
         }
     }
     // ANCHOR_END: ix_to_char_lookup
-    // ANCHOR_END: char_to_ix
 
     /// The one-hot vector of `ch`: length `V`, all zeros but a `1.0` at `char_to_ix(ch)`.
     ///
@@ -266,7 +264,6 @@ impl Vocab {
     }
     // ANCHOR_END: one_hot
 
-    // ANCHOR: encode
     /// The indices of every character of `text`, in order.
     ///
     /// # Errors
@@ -317,7 +314,6 @@ impl Vocab {
         text
     }
     // ANCHOR_END: decode_indices
-    // ANCHOR_END: encode
 }
 
 /// `Vocab(4) ['e', 'h', 'l', 'o']`, eliding the middle of a long vocabulary.

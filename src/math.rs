@@ -290,7 +290,6 @@ pub fn exp(x: f64) -> f64 {
 /// assert_eq!(math::expm1(f64::NEG_INFINITY), -1.0);
 /// assert_eq!(math::expm1(-0.0).to_bits(), (-0.0_f64).to_bits());
 /// ```
-// ANCHOR: expm1
 #[inline]
 pub fn expm1(x: f64) -> f64 {
     let x = x.clamp(EXPM1_MIN_INPUT, EXP_MAX_INPUT);
@@ -301,7 +300,6 @@ pub fn expm1(x: f64) -> f64 {
     // e^x − 1 = x exactly for x = ±0; the sum above would turn −0 into +0.
     if x == 0.0 { x } else { e }
 }
-// ANCHOR_END: expm1
 
 /// `tanh(x)`, within 3 ulps of the C library's `tanh` and 1.2 ulps of the exact value,
 /// accurate relative to the result everywhere (`tanh(1e−300) = 1e−300`); branch-free, so it
