@@ -6,7 +6,7 @@
 #   book/src/generated/notebook-cell-NN.txt   the same, one file per cell (`== NN. title ==` and
 #                                          what follows it), for chapters that show one cell
 #   book/src/generated/intro-sample.txt    cargo run --release --example sample_after_training
-#   book/src/generated/dbg-backward.txt    the lines `dbg!(t, &dys[t], &dhnext);` prints when it is
+#   book/src/generated/dbg-backward.txt    the lines `dbg!(t, &dy, &dhnext);` prints when it is
 #                                          added to backward (in a copy of the crate) and
 #                                          `cargo test --test backward output_bias_gradient_sums_to_zero
 #                                          -- --nocapture` runs
@@ -82,8 +82,8 @@ dbg_output() {
     mkdir -p "$work"
     rm -rf "$work/src" "$work/tests" "$work/examples" "$work/data" "$work/.cargo"
     cp -p -R Cargo.toml Cargo.lock .cargo src tests data examples "$work/"
-    sed '/ANCHOR: tanh_backward/a\        dbg!(t, \&dys[t], \&dhnext);' src/backward.rs >"$target/backward.rs.new"
-    grep -q 'dbg!(t, &dys\[t\], &dhnext);' "$target/backward.rs.new" \
+    sed '/ANCHOR: tanh_backward/a\        dbg!(t, \&dy, \&dhnext);' src/backward.rs >"$target/backward.rs.new"
+    grep -q 'dbg!(t, &dy, &dhnext);' "$target/backward.rs.new" \
         || die "could not add dbg! after the tanh_backward anchor in src/backward.rs"
     if ! cmp -s "$target/backward.rs.new" "$edited"; then
         mv "$target/backward.rs.new" "$edited"

@@ -3,12 +3,14 @@
 # debugger chapter:
 #
 #   book/src/generated/gdb-transcript.txt   the notebook example (dev profile), stopped in the
-#                                           forward pass (finish_hidden_step, at t = 0 and
-#                                           t = 1) and in the backward pass (the line that
-#                                           computes dhraw, at the last two time steps): the
-#                                           arguments, the locals, h, dy_t (through the buffer
-#                                           of the Vec dys, which gdb cannot index), dh, dhraw
-#                                           and dhnext
+#                                           forward pass (the tanh line of hidden_step's loop,
+#                                           at t = 0 and t = 1: the arguments, the locals, h,
+#                                           and h_0 through the buffer of the Vec cache.hs,
+#                                           which gdb cannot index) and in the backward pass
+#                                           (the line that computes dhraw, at the last two time
+#                                           steps: the locals, dy, dhraw, dhnext), with a `step`
+#                                           from backward into the plain loop of
+#                                           Matrix::matvec_transposed
 #   book/src/generated/gdb-test-locals.txt  `info locals` at that line of backward in the test
 #                                           binary of tests/backward.rs, built as `cargo test`
 #                                           builds it (opt-level 2) and with opt-level 0
@@ -16,10 +18,11 @@
 #   tools/gdb-transcript.sh           # from any directory; writes both files
 #   tools/gdb-transcript.sh OUT_DIR   # writes them into OUT_DIR (tools/book-outputs.sh --check)
 #
-# The breakpoint in backward is found by the anchor `tanh_backward` in src/backward.rs, not by a
-# line number, so the script keeps working when lines move. Memory addresses change from
-# machine to machine (the stack's position depends on the environment), so every hexadecimal
-# address is replaced by `0x…`, and the lines that name a process or a thread are dropped.
+# The breakpoints are found from the anchors in src/ (`hidden_step` in src/forward.rs,
+# `tanh_backward` in src/backward.rs, `matvec_transposed` in src/matrix.rs), not by line
+# numbers, so the script keeps working when lines move. Memory addresses change from machine
+# to machine (the stack's position depends on the environment), so every hexadecimal address
+# is replaced by `0x…`, and the lines that name a process or a thread are dropped.
 #
 # Needs gdb (Debian: `apt-get install -y gdb`) and rust-gdb, which rustup installs with the
 # toolchain; rust-gdb starts gdb with Rust's pretty printers (a Vec prints as a list).
@@ -36,9 +39,23 @@ mkdir -p "$OUT_DIR"
 tmp="$(mktemp)"
 trap 'rm -f "$tmp"' EXIT
 
-# The line of `dhraw[i] = …`: the first line after `// ANCHOR: tanh_backward` that assigns dhraw.
-line="$(awk '/ANCHOR: tanh_backward/ {found = 1; next} found && /dhraw\[i\] =/ {print NR; exit}' src/backward.rs)"
-[[ -n "$line" ]] || die "no 'dhraw[i] =' line after the tanh_backward anchor in src/backward.rs"
+# Prints the number of the first line of the file $3 that matches the awk pattern $2 after the
+# line `// ANCHOR: $1`, or fails naming what it looked for.
+line_after() {
+    local anchor="$1" pattern="$2" file="$3" n
+    n="$(awk -v anchor="ANCHOR: $anchor" -v pattern="$pattern" \
+        'index($0, anchor) {found = 1; next} found && $0 ~ pattern {print NR; exit}' "$file")"
+    [[ -n "$n" ]] || die "no line matching '$pattern' after the $anchor anchor in $file"
+    echo "$n"
+}
+# h[i] = math::tanh(…) in hidden_step's loop: the memory's contribution is in h, the tanh not yet.
+tanh_line="$(line_after hidden_step 'h\\[i\\] = math::tanh' src/forward.rs)"
+# dhraw[i] = …, the gradient back through the tanh.
+line="$(line_after tanh_backward 'dhraw\\[i\\] =' src/backward.rs)"
+# dhnext = Whhᵀ·dhraw, a call of the plain Matrix::matvec_transposed.
+dhnext_line="$(line_after tanh_backward 'matvec_transposed\\(&dhraw' src/backward.rs)"
+# out[c] = sum, the end of one column's running sum in Matrix::matvec_transposed.
+sum_line="$(line_after matvec_transposed 'out\\[c\\] = sum' src/matrix.rs)"
 
 # Runs rust-gdb in batch mode on the program $1 with the gdb commands $3…, each echoed after a
 # `(gdb) ` prompt so that the transcript reads like an interactive session, and appends the
@@ -74,42 +91,49 @@ out="$OUT_DIR/gdb-transcript.txt"
     echo "\$ rust-gdb -q target/debug/examples/notebook"
 } >"$out"
 # The example's own output goes to /dev/null (`run > /dev/null`); what remains is gdb's.
-# gdb cannot index a Vec (`print dys[t]` fails), so `$dys` is set to the Vec's buffer, cast to
-# a pointer to Vector. The path to that pointer (`buf.inner.ptr.pointer.pointer`) is private to
-# the standard library and changes between Rust versions: if it does, `print/r dys` in the
-# transcript shows the new one; update it here, in the challenge of book/src/debugger.md and in
-# its rust-lldb table.
+# The notebook samples (cell 5) before its first forward pass (cell 6), and sampling calls
+# hidden_step too: so the breakpoint in hidden_step is set only once forward has been reached.
+# gdb cannot index a Vec (`print cache.hs[t]` fails), so `$hs` is set to the Vec's buffer, cast
+# to a pointer to Vector. The path to that pointer (`buf.inner.ptr.pointer.pointer`) is private
+# to the standard library and changes between Rust versions: if it does, `print/r cache.hs` in
+# the transcript shows the new one; update it here and in book/src/debugger.md (the walk through
+# this session and its rust-lldb table).
 session "$binary" "$out" \
     "set print elements 6" \
     "break min_char_rnn::forward::forward" \
     "run > /dev/null" \
-    "break min_char_rnn::forward::finish_hidden_step" \
+    "break src/forward.rs:$tanh_line if i == 0" \
     "continue" \
     "info args" \
+    "info locals" \
     "print *h" \
     "backtrace" \
     "finish" \
     "print t" \
-    "print *h_t" \
+    "print cache.hs[t]" \
+    "print/r cache.hs" \
+    "set \$hs = cache.hs.buf.inner.ptr.pointer.pointer as *mut min_char_rnn::vector::Vector" \
+    "print \$hs[t]" \
     "continue" \
+    "print *h_prev" \
     "print *h" \
     "delete" \
     "break src/backward.rs:$line if i == 0" \
     "continue" \
     "info locals" \
-    "print h_t[0]" \
     "print targets[t]" \
-    "print dys[t]" \
-    "print/r *dys" \
-    "set \$dys = (*dys).buf.inner.ptr.pointer.pointer as *mut min_char_rnn::vector::Vector" \
-    "print \$dys[t]" \
-    "print \$dys[t].as_slice()[targets[t]]" \
-    "print \$dys[t].sum()" \
+    "print dy.as_slice()[targets[t]]" \
+    "print dy.sum()" \
+    "print (1.0 - h_t * h_t) * dh.as_slice()[i]" \
+    "next" \
+    "print dhraw.as_slice()[0]" \
+    "advance $dhnext_line" \
+    "step" \
+    "backtrace" \
+    "advance $sum_line" \
+    "info locals" \
+    "finish" \
     "print dhnext" \
-    "next" \
-    "next" \
-    "print dhraw[0]" \
-    "print (1.0 - h_t[0] * h_t[0]) * dh[0]" \
     "continue" \
     "print t" \
     "print dhnext"
