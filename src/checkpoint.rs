@@ -84,6 +84,13 @@
 //! ([`write_atomic`]). A rename within a directory is atomic, so whenever the process is
 //! killed, the path holds either the previous checkpoint or the new one, complete.
 //!
+//! The file is streamed to the disk as it is written ([`Snapshot::write_to`]), from a
+//! [`Snapshot`] that borrows the trainer's arrays: saving costs no copy of the model and no
+//! text of the whole file in memory. And a save only ever replaces a regular file: a
+//! symbolic link is written through (the file it points to is replaced, the link stays), and
+//! a directory, a device, a FIFO, a socket or a read-only file is refused
+//! ([`write_atomic_with`]).
+//!
 //! [`Checkpoint::load`] trusts nothing: magic, version, every key, every shape against the
 //! vocabulary and `H`, every number finite, Adagrad's memory not negative, `h_prev` within
 //! `tanh`'s `[−1, 1]`, the pointer and the history consistent with the iteration, and the
@@ -91,9 +98,9 @@
 
 use crate::train::TrainState;
 use crate::{Hyperparams, Matrix, Params, Trainer, Vector, Vocab};
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::fs;
-use std::io::{self, Write as _};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -185,6 +192,9 @@ pub enum CheckpointErrorKind {
     Write(io::Error),
     /// The first line is not [`MAGIC`].
     NotACheckpoint,
+    /// The lines end with `\r\n` (Windows line endings, as after a conversion by an editor
+    /// or a file transfer) where a checkpoint has `\n` alone.
+    WindowsLineEndings,
     /// The bytes are not UTF-8; `offset` is where the first invalid byte is.
     NotUtf8 {
         /// Byte offset of the first byte that is not valid UTF-8.
@@ -272,6 +282,12 @@ impl fmt::Display for CheckpointError {
             CheckpointErrorKind::NotACheckpoint => write!(
                 f,
                 "checkpoint{path}: not a min-char-rnn checkpoint (its first line is not `{MAGIC}`)"
+            ),
+            CheckpointErrorKind::WindowsLineEndings => write!(
+                f,
+                "checkpoint{path}: its lines end with \\r\\n (Windows line endings, as after a \
+                 conversion by an editor or a file transfer), but a checkpoint's lines end with \\n \
+                 alone: convert it back, for example with tr -d '\\r' < old.ckpt > new.ckpt"
             ),
             CheckpointErrorKind::NotUtf8 { offset } => write!(
                 f,
@@ -405,41 +421,49 @@ impl Checkpoint {
     /// assert!(text.ends_with("\nend\n"));
     /// # Ok::<(), min_char_rnn::TrainError>(())
     /// ```
-    // ANCHOR: to_text
     pub fn to_text(&self) -> String {
-        let s = &self.state;
-        let hp = &s.hyperparams;
-        let mut out = String::new();
-        // Writing to a String cannot fail: the `fmt::Result`s below are always `Ok`.
-        let _ = writeln!(out, "{MAGIC}");
-        let _ = writeln!(out, "version {FORMAT_VERSION}");
-        let _ = writeln!(out, "hidden_size {}", hp.hidden_size);
-        let _ = writeln!(out, "seq_length {}", hp.seq_length);
-        let _ = writeln!(out, "learning_rate {:?}", hp.learning_rate);
-        let _ = writeln!(out, "iteration {}", s.iteration);
-        let _ = writeln!(out, "pointer {}", s.pointer);
-        let _ = writeln!(out, "smooth_loss {:?}", s.smooth_loss);
-        let _ = writeln!(out, "rng_state {}", s.rng_state);
-        let _ = writeln!(out, "val_fraction {:?}", self.val_fraction);
-        let _ = writeln!(out, "data_chars {}", self.data_chars);
-        let _ = writeln!(out, "data_fnv1a64 {:016x}", self.data_fnv1a64);
-        out.push_str("vocab");
-        for &ch in self.vocab.chars() {
-            let _ = write!(out, " {}", u32::from(ch));
-        }
-        out.push('\n');
-        write_params(&mut out, "", &s.params);
-        write_params(&mut out, "mem_", &s.memory);
-        write_block(&mut out, "h_prev", s.h_prev.len(), 1, s.h_prev.as_slice());
-        write_history(&mut out, "loss_history", &self.loss_history);
-        write_history(&mut out, "val_history", &self.val_history);
-        out.push_str("end\n");
-        out
+        let mut bytes = Vec::new();
+        // Writing to a Vec cannot fail, and the writer writes only UTF-8.
+        let _ = self.snapshot().write_to(&mut bytes);
+        String::from_utf8_lossy(&bytes).into_owned()
     }
-    // ANCHOR_END: to_text
+
+    /// The checkpoint as a [`Snapshot`]: the same values, borrowed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use min_char_rnn::{Hyperparams, Trainer, Vocab, checkpoint::Checkpoint};
+    /// # let vocab = Vocab::from_text("abc");
+    /// # let hp = Hyperparams { hidden_size: 2, seq_length: 2, learning_rate: 0.1 };
+    /// # let trainer = Trainer::new(vec![0, 1, 2, 0], 3, hp, 1)?;
+    /// let checkpoint = Checkpoint::from_trainer(&trainer, &vocab);
+    /// assert_eq!(checkpoint.snapshot().iteration, 0);
+    /// # Ok::<(), min_char_rnn::TrainError>(())
+    /// ```
+    pub fn snapshot(&self) -> Snapshot<'_> {
+        let s = &self.state;
+        Snapshot {
+            vocab: &self.vocab,
+            hyperparams: s.hyperparams,
+            params: &s.params,
+            memory: &s.memory,
+            iteration: s.iteration,
+            pointer: s.pointer,
+            h_prev: &s.h_prev,
+            smooth_loss: s.smooth_loss,
+            rng_state: s.rng_state,
+            val_fraction: self.val_fraction,
+            data_chars: self.data_chars,
+            data_fnv1a64: self.data_fnv1a64,
+            loss_history: &self.loss_history,
+            val_history: &self.val_history,
+        }
+    }
 
     /// Writes the checkpoint to `path` atomically ([`write_atomic`]): a reader, or a process
-    /// killed half-way, sees the old file or the new one, never a mixture.
+    /// killed half-way, sees the old file or the new one, never a mixture. The same as
+    /// [`Snapshot::save`] of [`Checkpoint::snapshot`].
     ///
     /// # Errors
     ///
@@ -460,56 +484,8 @@ impl Checkpoint {
     /// # std::fs::remove_file(&path)?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    // ANCHOR: save
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), CheckpointError> {
-        let path = path.as_ref();
-        if let Some(name) = self.first_non_finite() {
-            return Err(CheckpointError {
-                path: Some(path.to_path_buf()),
-                kind: CheckpointErrorKind::NotFinite { name },
-            });
-        }
-        write_atomic(path, self.to_text().as_bytes()).map_err(|e| CheckpointError {
-            path: Some(path.to_path_buf()),
-            kind: CheckpointErrorKind::Write(e),
-        })
-    }
-    // ANCHOR_END: save
-
-    /// The name of the first value that is NaN or infinite, if any.
-    fn first_non_finite(&self) -> Option<&'static str> {
-        let s = &self.state;
-        let scalars = [
-            ("learning_rate", s.hyperparams.learning_rate),
-            ("smooth_loss", s.smooth_loss),
-            ("val_fraction", self.val_fraction),
-        ];
-        for (name, value) in scalars {
-            if !value.is_finite() {
-                return Some(name);
-            }
-        }
-        let memory = s.memory.slices();
-        for (k, (name, values)) in s.params.slices().into_iter().enumerate() {
-            if !all_finite(values) {
-                return Some(name);
-            }
-            if !all_finite(memory[k].1) {
-                return Some(MEM_NAMES[k]);
-            }
-        }
-        if !all_finite(s.h_prev.as_slice()) {
-            return Some("h_prev");
-        }
-        for (name, history) in [
-            ("loss_history", &self.loss_history),
-            ("val_history", &self.val_history),
-        ] {
-            if history.iter().any(|&(_, loss)| !loss.is_finite()) {
-                return Some(name);
-            }
-        }
-        None
+        self.snapshot().save(path)
     }
 
     /// Reads and checks the checkpoint at `path`.
@@ -556,10 +532,7 @@ impl Checkpoint {
     pub fn parse(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
         let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
         if first_line != MAGIC.as_bytes() {
-            return Err(CheckpointError {
-                path: None,
-                kind: CheckpointErrorKind::NotACheckpoint,
-            });
+            return Err(not_a_checkpoint(first_line));
         }
         let text = std::str::from_utf8(bytes).map_err(|e| CheckpointError {
             path: None,
@@ -625,8 +598,222 @@ impl Checkpoint {
     // ANCHOR_END: parse
 }
 
+/// Why a file whose first line is `first_line` is not read: Windows line endings, a byte
+/// order mark, or something else entirely.
+fn not_a_checkpoint(first_line: &[u8]) -> CheckpointError {
+    const BOM: &[u8] = "\u{feff}".as_bytes();
+    let kind = if first_line.strip_suffix(b"\r") == Some(MAGIC.as_bytes()) {
+        CheckpointErrorKind::WindowsLineEndings
+    } else if first_line
+        .strip_prefix(BOM)
+        .is_some_and(|rest| rest.starts_with(MAGIC.as_bytes()))
+    {
+        CheckpointErrorKind::Invalid {
+            line: Some(1),
+            message: "the file starts with a byte order mark (the bytes EF BB BF that some \
+                      editors add): remove it, the first line must be `min-char-rnn checkpoint`"
+                .to_string(),
+        }
+    } else {
+        CheckpointErrorKind::NotACheckpoint
+    };
+    CheckpointError { path: None, kind }
+}
+
 /// The names of Adagrad's memory blocks, in the order of [`PARAM_NAMES`].
 const MEM_NAMES: [&str; 5] = ["mem_w_xh", "mem_w_hh", "mem_w_hy", "mem_b_h", "mem_b_y"];
+
+/// A checkpoint to be written, borrowing what it holds: the values of a [`Checkpoint`]
+/// without the copies. The command line saves from a snapshot of the running trainer, so a
+/// save needs no second copy of the parameters and of Adagrad's memory, and the file is
+/// streamed to the disk ([`Snapshot::write_to`]) rather than built in memory first.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::{Hyperparams, Trainer, Vocab, checkpoint::{Checkpoint, Snapshot}};
+/// let vocab = Vocab::from_text("abc");
+/// let hp = Hyperparams { hidden_size: 2, seq_length: 2, learning_rate: 0.1 };
+/// let trainer = Trainer::new(vec![0, 1, 2, 0], 3, hp, 1)?;
+/// let snapshot = Snapshot::of_trainer(&trainer, &vocab);
+/// let mut file = Vec::new();
+/// snapshot.write_to(&mut file)?;
+/// assert_eq!(Checkpoint::parse(&file)?, Checkpoint::from_trainer(&trainer, &vocab));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Snapshot<'a> {
+    /// The characters the network knows, sorted.
+    pub vocab: &'a Vocab,
+    /// `H`, `T` and the learning rate.
+    pub hyperparams: Hyperparams,
+    /// The learned parameters.
+    pub params: &'a Params,
+    /// Adagrad's memory, shaped like `params`.
+    pub memory: &'a Params,
+    /// Iterations done.
+    pub iteration: usize,
+    /// Where the next chunk starts.
+    pub pointer: usize,
+    /// The memory carried into the next chunk, `(H)`.
+    pub h_prev: &'a Vector,
+    /// The smooth loss.
+    pub smooth_loss: f64,
+    /// The random generator's state.
+    pub rng_state: u64,
+    /// See [`Checkpoint::val_fraction`].
+    pub val_fraction: f64,
+    /// See [`Checkpoint::data_chars`].
+    pub data_chars: usize,
+    /// See [`Checkpoint::data_fnv1a64`].
+    pub data_fnv1a64: u64,
+    /// See [`Checkpoint::loss_history`].
+    pub loss_history: &'a [(usize, f64)],
+    /// See [`Checkpoint::val_history`].
+    pub val_history: &'a [(usize, f64)],
+}
+
+impl<'a> Snapshot<'a> {
+    /// The snapshot of `trainer`'s run now, as [`Checkpoint::from_trainer`] makes it (no
+    /// validation, an empty history, the fingerprint of `trainer.data()`), but borrowed.
+    ///
+    /// # Panics
+    ///
+    /// If `vocab` does not have the trainer's `V` characters.
+    #[track_caller]
+    pub fn of_trainer(trainer: &'a Trainer, vocab: &'a Vocab) -> Snapshot<'a> {
+        assert!(
+            vocab.len() == trainer.params.vocab_size(),
+            "of_trainer: the vocabulary has {} characters, the parameters expect {}",
+            vocab.len(),
+            trainer.params.vocab_size()
+        );
+        Snapshot {
+            vocab,
+            hyperparams: trainer.hyperparams,
+            params: &trainer.params,
+            memory: &trainer.adagrad.memory,
+            iteration: trainer.iteration,
+            pointer: trainer.pointer,
+            h_prev: &trainer.h_prev,
+            smooth_loss: trainer.smooth_loss,
+            rng_state: trainer.rng.get_seed(),
+            val_fraction: 0.0,
+            data_chars: trainer.data().len(),
+            data_fnv1a64: fingerprint(vocab, trainer.data()),
+            loss_history: &[],
+            val_history: &[],
+        }
+    }
+
+    /// Writes the checkpoint in the text format of the [module documentation](self) to
+    /// `out`, line by line: nothing bigger than one number is built in memory (give it a
+    /// buffered writer).
+    ///
+    /// # Errors
+    ///
+    /// Any error of `out`.
+    // ANCHOR: write_to
+    pub fn write_to(&self, out: &mut impl Write) -> io::Result<()> {
+        let hp = &self.hyperparams;
+        writeln!(out, "{MAGIC}")?;
+        writeln!(out, "version {FORMAT_VERSION}")?;
+        writeln!(out, "hidden_size {}", hp.hidden_size)?;
+        writeln!(out, "seq_length {}", hp.seq_length)?;
+        writeln!(out, "learning_rate {:?}", hp.learning_rate)?;
+        writeln!(out, "iteration {}", self.iteration)?;
+        writeln!(out, "pointer {}", self.pointer)?;
+        writeln!(out, "smooth_loss {:?}", self.smooth_loss)?;
+        writeln!(out, "rng_state {}", self.rng_state)?;
+        writeln!(out, "val_fraction {:?}", self.val_fraction)?;
+        writeln!(out, "data_chars {}", self.data_chars)?;
+        writeln!(out, "data_fnv1a64 {:016x}", self.data_fnv1a64)?;
+        write!(out, "vocab")?;
+        for &ch in self.vocab.chars() {
+            write!(out, " {}", u32::from(ch))?;
+        }
+        writeln!(out)?;
+        write_params(out, "", self.params)?;
+        write_params(out, "mem_", self.memory)?;
+        write_block(out, "h_prev", self.h_prev.len(), 1, self.h_prev.as_slice())?;
+        write_history(out, "loss_history", self.loss_history)?;
+        write_history(out, "val_history", self.val_history)?;
+        writeln!(out, "end")
+    }
+    // ANCHOR_END: write_to
+
+    /// Writes the checkpoint to `path` atomically ([`write_atomic_with`]), streaming it into
+    /// the temporary file.
+    ///
+    /// # Errors
+    ///
+    /// [`CheckpointErrorKind::NotFinite`] (and nothing is written) if a value is NaN or
+    /// infinite; [`CheckpointErrorKind::Write`] if the file cannot be written (the file at
+    /// `path` is then untouched).
+    // ANCHOR: save
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), CheckpointError> {
+        let path = path.as_ref();
+        if let Some(name) = self.first_non_finite() {
+            return Err(CheckpointError {
+                path: Some(path.to_path_buf()),
+                kind: CheckpointErrorKind::NotFinite { name },
+            });
+        }
+        write_atomic_with(path, |file| self.write_to(file)).map_err(|e| CheckpointError {
+            path: Some(path.to_path_buf()),
+            kind: CheckpointErrorKind::Write(e),
+        })
+    }
+    // ANCHOR_END: save
+
+    /// The name of the first value that is NaN or infinite, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use min_char_rnn::{Hyperparams, Trainer, Vocab, checkpoint::Snapshot};
+    /// # let vocab = Vocab::from_text("abc");
+    /// # let hp = Hyperparams { hidden_size: 2, seq_length: 2, learning_rate: 0.1 };
+    /// let mut trainer = Trainer::new(vec![0, 1, 2, 0], 3, hp, 1)?;
+    /// assert_eq!(Snapshot::of_trainer(&trainer, &vocab).first_non_finite(), None);
+    /// trainer.params.b_y.as_mut_slice()[0] = f64::INFINITY;
+    /// assert_eq!(Snapshot::of_trainer(&trainer, &vocab).first_non_finite(), Some("b_y"));
+    /// # Ok::<(), min_char_rnn::TrainError>(())
+    /// ```
+    pub fn first_non_finite(&self) -> Option<&'static str> {
+        let scalars = [
+            ("learning_rate", self.hyperparams.learning_rate),
+            ("smooth_loss", self.smooth_loss),
+            ("val_fraction", self.val_fraction),
+        ];
+        for (name, value) in scalars {
+            if !value.is_finite() {
+                return Some(name);
+            }
+        }
+        let memory = self.memory.slices();
+        for (k, (name, values)) in self.params.slices().into_iter().enumerate() {
+            if !all_finite(values) {
+                return Some(name);
+            }
+            if !all_finite(memory[k].1) {
+                return Some(MEM_NAMES[k]);
+            }
+        }
+        if !all_finite(self.h_prev.as_slice()) {
+            return Some("h_prev");
+        }
+        for (name, history) in [
+            ("loss_history", self.loss_history),
+            ("val_history", self.val_history),
+        ] {
+            if history.iter().any(|&(_, loss)| !loss.is_finite()) {
+                return Some(name);
+            }
+        }
+        None
+    }
+}
 
 fn all_finite(values: &[f64]) -> bool {
     values.iter().all(|x| x.is_finite())
@@ -634,42 +821,49 @@ fn all_finite(values: &[f64]) -> bool {
 
 /// Writes one block: `@ name rows cols`, then `rows` lines of `cols` numbers.
 // ANCHOR: write_block
-fn write_block(out: &mut String, name: &str, rows: usize, cols: usize, values: &[f64]) {
-    let _ = writeln!(out, "@ {name} {rows} {cols}");
+fn write_block(
+    out: &mut impl Write,
+    name: &str,
+    rows: usize,
+    cols: usize,
+    values: &[f64],
+) -> io::Result<()> {
+    writeln!(out, "@ {name} {rows} {cols}")?;
     for r in 0..rows {
         for c in 0..cols {
             if c > 0 {
-                out.push(' ');
+                out.write_all(b" ")?;
             }
-            let _ = write!(out, "{:?}", values[r * cols + c]);
+            write!(out, "{:?}", values[r * cols + c])?;
         }
-        out.push('\n');
+        out.write_all(b"\n")?;
     }
+    Ok(())
 }
 // ANCHOR_END: write_block
 
 /// Writes the five parameter blocks, names prefixed with `prefix`.
-fn write_params(out: &mut String, prefix: &str, params: &Params) {
+fn write_params(out: &mut impl Write, prefix: &str, params: &Params) -> io::Result<()> {
     let matrices = [&params.w_xh, &params.w_hh, &params.w_hy];
     for (k, m) in matrices.into_iter().enumerate() {
         let name = format!("{prefix}{}", PARAM_NAMES[k]);
-        write_block(out, &name, m.rows(), m.cols(), m.as_slice());
+        write_block(out, &name, m.rows(), m.cols(), m.as_slice())?;
     }
     let vectors = [&params.b_h, &params.b_y];
     for (k, v) in vectors.into_iter().enumerate() {
         let name = format!("{prefix}{}", PARAM_NAMES[3 + k]);
-        write_block(out, &name, v.len(), 1, v.as_slice());
+        write_block(out, &name, v.len(), 1, v.as_slice())?;
     }
+    Ok(())
 }
 
 /// Writes a history as an `(n, 2)` block of `iteration, value` rows.
-fn write_history(out: &mut String, name: &str, history: &[(usize, f64)]) {
-    let mut values = Vec::with_capacity(2 * history.len());
+fn write_history(out: &mut impl Write, name: &str, history: &[(usize, f64)]) -> io::Result<()> {
+    writeln!(out, "@ {name} {} 2", history.len())?;
     for &(iteration, value) in history {
-        values.push(iteration as f64);
-        values.push(value);
+        writeln!(out, "{:?} {value:?}", iteration as f64)?;
     }
-    write_block(out, name, history.len(), 2, &values);
+    Ok(())
 }
 
 /// A line-by-line reader that knows its line numbers.
@@ -1058,13 +1252,11 @@ fn read_history(
 }
 
 /// Writes `contents` to `path` so that `path` always holds either its old contents or all of
-/// the new ones: write a temporary file in the same directory, flush it to the disk
-/// (`sync_all`), then rename it over `path` (atomic within a file system).
+/// the new ones: [`write_atomic_with`] with a writer that writes `contents`.
 ///
 /// # Errors
 ///
-/// Any I/O error (the directory does not exist or is not writable, the disk is full, …);
-/// the temporary file is then removed and `path` is untouched.
+/// As [`write_atomic_with`].
 ///
 /// # Examples
 ///
@@ -1078,47 +1270,258 @@ fn read_history(
 /// # std::fs::remove_file(&path)?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
-// ANCHOR: write_atomic
 pub fn write_atomic(path: &Path, contents: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, |file| file.write_all(contents))
+}
+
+/// Calls `write` with a buffered temporary file in the same directory as `path`, flushes it
+/// to the disk (`sync_all`), then renames it over `path` (atomic within a file system), so
+/// that `path` always holds either its old contents or all of the new ones.
+///
+/// Only a regular file is ever replaced ([`save_target`]): if `path` is a symbolic link, the
+/// file it points to is replaced and the link stays a link; a directory, a device, a FIFO, a
+/// socket, a dangling link and a read-only file are refused before anything is written. The
+/// replaced file's permissions are given to the new one.
+///
+/// # Errors
+///
+/// A refusal of [`save_target`], an error of `write`, or any I/O error (the directory does
+/// not exist or is not writable, the disk is full, …); the temporary file is then removed
+/// and `path` is untouched.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::checkpoint::write_atomic_with;
+/// use std::io::Write;
+/// let path = std::env::temp_dir().join(format!("doc-atomic-with-{}.txt", std::process::id()));
+/// write_atomic_with(&path, |file| {
+///     for line in ["one", "two"] {
+///         writeln!(file, "{line}")?;
+///     }
+///     Ok(())
+/// })?;
+/// assert_eq!(std::fs::read_to_string(&path)?, "one\ntwo\n");
+/// assert!(write_atomic_with(&std::env::temp_dir(), |_| Ok(())).is_err()); // a directory
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+// ANCHOR: write_atomic
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let target = save_target(path)?; // the regular file to replace (through a link), if any
+    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let temp = temporary_path(&target.path, unique)?;
+    let result = write_then_rename(&temp, &target, write);
+    if result.is_err() {
+        let _ = fs::remove_file(&temp); // may not exist: nothing more to clean
+    } else if let Ok(dir) = fs::File::open(parent_dir(&target.path)) {
+        // Make the rename itself durable; not every system can open a directory, and
+        // the data is safe either way.
+        let _ = dir.sync_all();
+    }
+    result
+}
+
+fn write_then_rename(
+    temp: &Path,
+    target: &SaveTarget,
+    write: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(temp)?;
+    let mut out = BufWriter::new(file);
+    write(&mut out)?;
+    let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+    if let Some(existing) = &target.existing {
+        file.set_permissions(existing.permissions())?; // keep the replaced file's mode
+    }
+    file.sync_all()?;
+    drop(file);
+    save_target(&target.path)?; // still a regular file (or nothing) just before the rename
+    fs::rename(temp, &target.path)
+}
+// ANCHOR_END: write_atomic
+
+/// The file a save to a path replaces, found by [`save_target`].
+#[derive(Debug)]
+pub struct SaveTarget {
+    /// The path the new file is renamed to: the given path, or the file a symbolic link
+    /// there points to.
+    pub path: PathBuf,
+    /// The metadata of the file now at `path`, if there is one (always a regular file).
+    pub existing: Option<fs::Metadata>,
+}
+
+/// What a save to `path` would replace, or why it must not.
+///
+/// A symbolic link is followed to the file it points to, so that the link stays a link and
+/// its target gets the new contents. Refused, with an error that says why: a path that
+/// names no file (it ends with `/` or `..`), anything that is not a regular file (a
+/// directory, a device such as `/dev/null`, a FIFO, a socket), a link to nothing, and a
+/// read-only file.
+///
+/// # Errors
+///
+/// The refusals above, as [`io::ErrorKind::InvalidInput`] or
+/// [`io::ErrorKind::PermissionDenied`] (read-only), and any error reading the metadata.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::checkpoint::save_target;
+/// let dir = std::env::temp_dir();
+/// assert!(save_target(&dir).is_err()); // a directory is never replaced
+/// let new = dir.join(format!("doc-save-target-{}.ckpt", std::process::id()));
+/// assert!(save_target(&new)?.existing.is_none()); // nothing there yet: fine
+/// # Ok::<(), std::io::Error>(())
+/// ```
+// ANCHOR: save_target
+pub fn save_target(path: &Path) -> io::Result<SaveTarget> {
+    let refuse = |kind, why: String| io::Error::new(kind, why);
+    let ends_with_separator = path
+        .as_os_str()
+        .to_string_lossy()
+        .ends_with(std::path::is_separator);
+    if ends_with_separator || path.file_name().is_none() {
+        return Err(refuse(
+            io::ErrorKind::InvalidInput,
+            "the path names a directory, not a file (give a file name at its end)".to_string(),
+        ));
+    }
+    let link = match fs::symlink_metadata(path) {
+        // Nothing there (or no directory to hold it: creating the file will say so).
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(SaveTarget {
+                path: path.to_path_buf(),
+                existing: None,
+            });
+        }
+        Err(e) => return Err(e),
+        Ok(metadata) => metadata,
+    };
+    let (real, metadata) = if link.file_type().is_symlink() {
+        let Ok(real) = fs::canonicalize(path) else {
+            let to = fs::read_link(path).unwrap_or_default();
+            return Err(refuse(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "it is a symbolic link to {}, which does not exist",
+                    to.display()
+                ),
+            ));
+        };
+        let metadata = fs::metadata(&real)?;
+        (real, metadata)
+    } else {
+        (path.to_path_buf(), link)
+    };
+    if !metadata.file_type().is_file() {
+        return Err(refuse(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "it is {}, not a regular file, and only a regular file is ever replaced",
+                describe_file_type(&metadata.file_type())
+            ),
+        ));
+    }
+    if metadata.permissions().readonly() {
+        return Err(refuse(
+            io::ErrorKind::PermissionDenied,
+            "it is read-only, and a read-only file is never replaced".to_string(),
+        ));
+    }
+    Ok(SaveTarget {
+        path: real,
+        existing: Some(metadata),
+    })
+}
+// ANCHOR_END: save_target
+
+/// "a directory", "a character device", "a FIFO", …: what a file of type `file_type` is,
+/// for messages.
+///
+/// # Examples
+///
+/// ```
+/// let dir = std::fs::metadata(std::env::temp_dir())?;
+/// assert_eq!(min_char_rnn::checkpoint::describe_file_type(&dir.file_type()), "a directory");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn describe_file_type(file_type: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_fifo() {
+            return "a FIFO (a named pipe)";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
+    } else if file_type.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
+}
+
+/// The temporary file that [`write_atomic_with`] writes before renaming it to `path`:
+/// `.NAME.PID-N.tmp` in the same directory, where NAME is `path`'s file name, PID the
+/// process id and N a counter of the process's saves. The dot hides it from a listing; the
+/// PID tells whether the process that wrote it still runs.
+///
+/// # Errors
+///
+/// [`io::ErrorKind::InvalidInput`] if `path` names no file.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::checkpoint::temporary_path;
+/// let temp = temporary_path("runs/a.ckpt".as_ref(), 3)?;
+/// let expected = format!(".a.ckpt.{}-3.tmp", std::process::id());
+/// assert_eq!(temp, std::path::Path::new("runs").join(expected));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn temporary_path(path: &Path, unique: usize) -> io::Result<PathBuf> {
     let Some(file_name) = path.file_name() else {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             "the path does not name a file",
         ));
     };
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let temp = dir.join(format!(
+    Ok(parent_dir(path).join(format!(
         ".{}.{}-{unique}.tmp",
         file_name.to_string_lossy(),
         std::process::id()
-    ));
-    let result = write_then_rename(&temp, path, contents);
-    if result.is_err() {
-        let _ = fs::remove_file(&temp); // may not exist: nothing more to clean
-    }
-    if result.is_ok() {
-        // Make the rename itself durable; not every system can open a directory, and
-        // the data is safe either way.
-        if let Ok(d) = fs::File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
-    result
+    )))
 }
 
-fn write_then_rename(temp: &Path, path: &Path, contents: &[u8]) -> io::Result<()> {
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(temp)?;
-    file.write_all(contents)?;
-    file.sync_all()?;
-    drop(file);
-    fs::rename(temp, path)
+/// The directory `path` is in: `.` for a bare file name.
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
 }
-// ANCHOR_END: write_atomic

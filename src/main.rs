@@ -7,8 +7,9 @@
 //! The binary only parses arguments, reads files and prints; the training loop, the
 //! checkpoint format and the plot are in the library (`min_char_rnn::train`,
 //! `min_char_rnn::checkpoint`, `min_char_rnn::plot`). Its own modules are in `src/cli/`:
-//! `args` (parsing and help), `train` and `sample` (the two commands), `progress` (the live
-//! progress line) and `output` (stdout and stderr without panics).
+//! `args` (parsing and help), `train` and `sample` (the two commands), `files` (what a run
+//! may write, and the lock that keeps two runs apart), `memory` (what a run will need),
+//! `progress` (the live progress line) and `output` (stdout and stderr without panics).
 
 use std::process::ExitCode;
 

@@ -29,6 +29,32 @@ const BOTTOM: f64 = 70.0;
 /// The colours of the series, in order (blue, red, green, purple), then again.
 const COLOURS: [&str; 4] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
 
+/// The comment on the third line of every plot [`Chart::to_svg`] draws: how
+/// [`is_loss_plot`] knows a file that a new plot may replace from a picture of the user's.
+pub const MARK: &str = "<!-- a loss plot drawn by min-char-rnn -->";
+
+/// Whether `head`, the first bytes of a file (a kilobyte is plenty), is a plot drawn by
+/// [`Chart::to_svg`]: an XML declaration, then [`MARK`] within the first three lines.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::plot::{Chart, is_loss_plot};
+/// let chart = Chart {
+///     title: "t".to_string(),
+///     x_label: "x".to_string(),
+///     y_label: "y".to_string(),
+///     series: vec![],
+/// };
+/// assert!(is_loss_plot(chart.to_svg().as_bytes()));
+/// assert!(!is_loss_plot(b"<?xml version=\"1.0\"?>\n<svg>my drawing</svg>\n"));
+/// ```
+pub fn is_loss_plot(head: &[u8]) -> bool {
+    let mut lines = head.split(|&b| b == b'\n');
+    let declaration = lines.next().unwrap_or_default();
+    declaration.starts_with(b"<?xml") && lines.take(2).any(|line| line == MARK.as_bytes())
+}
+
 /// One named line of `(x, y)` points.
 ///
 /// # Examples
@@ -173,7 +199,6 @@ fn decimals_for(step: f64) -> usize {
 /// use min_char_rnn::plot::escape_xml;
 /// assert_eq!(escape_xml("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
 /// ```
-// ANCHOR: escape_xml
 pub fn escape_xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
@@ -190,7 +215,6 @@ pub fn escape_xml(text: &str) -> String {
     }
     out
 }
-// ANCHOR_END: escape_xml
 
 impl Chart {
     /// The chart as a complete SVG document. Points that are not finite are left out.
@@ -231,6 +255,7 @@ impl Chart {
             svg,
             r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" font-family="sans-serif" font-size="13">"#
         );
+        let _ = writeln!(svg, "{MARK}");
         let _ = writeln!(
             svg,
             r#"<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="white"/>"#

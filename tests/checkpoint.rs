@@ -2,7 +2,9 @@
 //! steps the original would have; and no damaged file, however damaged, makes the loader
 //! panic.
 
-use min_char_rnn::checkpoint::{Checkpoint, CheckpointErrorKind, write_atomic};
+use min_char_rnn::checkpoint::{
+    Checkpoint, CheckpointErrorKind, Snapshot, save_target, write_atomic, write_atomic_with,
+};
 use min_char_rnn::{Hyperparams, Params, Strategy, Trainer, Vocab};
 use std::fs;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -367,4 +369,97 @@ fn damaged_checkpoints_never_panic_the_loader() {
     }
     // Most damage is caught; a changed digit in a weight is a valid, different checkpoint.
     assert!(refused > 4000, "refused {refused}, accepted {accepted}");
+}
+
+#[test]
+fn a_snapshot_streams_the_same_bytes_as_the_checkpoint() {
+    let saved = checkpoint(12, 5);
+    let mut streamed = Vec::new();
+    saved
+        .snapshot()
+        .write_to(&mut streamed)
+        .expect("write to a Vec");
+    assert_eq!(streamed, saved.to_text().into_bytes());
+    let (trainer, vocab) = trained(12, 5);
+    let from_trainer = Checkpoint::from_trainer(&trainer, &vocab);
+    let mut borrowed = Vec::new();
+    Snapshot::of_trainer(&trainer, &vocab)
+        .write_to(&mut borrowed)
+        .expect("write to a Vec");
+    assert_eq!(borrowed, from_trainer.to_text().into_bytes());
+}
+
+#[test]
+fn windows_line_endings_are_named() {
+    let text = checkpoint(2, 3).to_text().replace('\n', "\r\n");
+    let err = Checkpoint::parse(text.as_bytes()).expect_err("CRLF");
+    assert!(matches!(
+        err.kind(),
+        CheckpointErrorKind::WindowsLineEndings
+    ));
+    assert!(err.to_string().contains("Windows line endings"), "{err}");
+    let bom = format!("\u{feff}{}", checkpoint(2, 3).to_text());
+    let err = Checkpoint::parse(bom.as_bytes()).expect_err("BOM");
+    assert!(err.to_string().contains("byte order mark"), "{err}");
+}
+
+#[test]
+fn a_save_replaces_only_a_regular_file() {
+    let dir = temp_path("regular-only");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.join("a-dir")).expect("mkdir");
+    let err = write_atomic(&dir.join("a-dir"), b"data").expect_err("a directory");
+    assert!(
+        err.to_string().contains("a directory, not a regular file"),
+        "{err}"
+    );
+    assert!(write_atomic(&dir.join("a-dir/"), b"data").is_err());
+    assert!(
+        write_atomic(&dir.join("new/"), b"data").is_err(),
+        "a trailing slash"
+    );
+    assert!(!dir.join("new").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{FileTypeExt, PermissionsExt, symlink};
+        let err = save_target("/dev/null".as_ref()).expect_err("a device");
+        assert!(err.to_string().contains("a character device"), "{err}");
+        assert!(write_atomic("/dev/null".as_ref(), b"data").is_err());
+        let null = fs::metadata("/dev/null").expect("/dev/null");
+        assert!(null.file_type().is_char_device());
+        // A link is written through: the file it points to changes, the link stays.
+        fs::write(dir.join("real.txt"), b"old").expect("write");
+        symlink("real.txt", dir.join("link.txt")).expect("symlink");
+        write_atomic(&dir.join("link.txt"), b"new").expect("through the link");
+        assert_eq!(fs::read(dir.join("real.txt")).expect("read"), b"new");
+        let link = fs::symlink_metadata(dir.join("link.txt")).expect("link");
+        assert!(link.file_type().is_symlink());
+        // A read-only file is kept; a file's mode is kept when it is replaced.
+        let mode = |p: &str| {
+            fs::metadata(dir.join(p))
+                .expect("mode")
+                .permissions()
+                .mode()
+                & 0o777
+        };
+        fs::set_permissions(dir.join("real.txt"), fs::Permissions::from_mode(0o444))
+            .expect("chmod");
+        assert!(write_atomic(&dir.join("real.txt"), b"newer").is_err());
+        assert_eq!(fs::read(dir.join("real.txt")).expect("read"), b"new");
+        fs::set_permissions(dir.join("real.txt"), fs::Permissions::from_mode(0o640))
+            .expect("chmod");
+        write_atomic_with(&dir.join("real.txt"), |file| {
+            use std::io::Write;
+            file.write_all(b"newest")
+        })
+        .expect("write");
+        assert_eq!(mode("real.txt"), 0o640);
+    }
+    let left: Vec<_> = fs::read_dir(&dir).expect("read_dir").flatten().collect();
+    assert!(
+        left.iter()
+            .all(|e| !e.file_name().to_string_lossy().ends_with(".tmp")),
+        "a temporary file is left: {left:?}"
+    );
+    let _ = fs::remove_dir_all(&dir);
 }

@@ -236,9 +236,9 @@ cd "$WORK"
 
 say "validation and the loss plot (3000 iterations)"
 mkdir val && cd val
-"$BIN" train --iterations 3000 --val-fraction 0.1 --sample-every 0 >log.txt 2>/dev/null
+"$BIN" train --iterations 3000 --val-fraction 0.1 --eval-every 100 --sample-every 0 >log.txt 2>/dev/null
 {
-    echo '$ min-char-rnn train --iterations 3000 --val-fraction 0.1 --sample-every 0'
+    echo '$ min-char-rnn train --iterations 3000 --val-fraction 0.1 --eval-every 100 --sample-every 0'
     head -n 5 log.txt
     echo '...'
     tail -n 4 log.txt

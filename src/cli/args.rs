@@ -14,6 +14,11 @@ pub const DEFAULT_SEED: u64 = 42;
 pub const DEFAULT_CHECKPOINT: &str = "min-char-rnn.ckpt";
 /// The default plot file name, next to the checkpoint.
 pub const DEFAULT_PLOT: &str = "loss.svg";
+/// The default number of iterations between two evaluations of the held-out part (as
+/// char-rnn's `eval_val_every`).
+pub const DEFAULT_EVAL_EVERY: usize = 1000;
+/// What `FILE` is to read the text from standard input.
+pub const STDIN: &str = "-";
 
 /// What the command line asks for.
 #[derive(Debug)]
@@ -56,10 +61,19 @@ pub struct TrainArgs {
     pub checkpoint_every: usize,
     /// The checkpoint to continue.
     pub resume: Option<PathBuf>,
+    /// Replace an existing checkpoint this run did not start from, or a file at the plot's
+    /// path that is not a loss plot.
+    pub force: bool,
     /// Where to write the loss plot.
     pub plot: Option<PathBuf>,
+    /// Write no loss plot.
+    pub no_plot: bool,
     /// The held-out fraction of the text.
     pub val_fraction: Option<f64>,
+    /// Evaluate the held-out part every this many iterations (0: only at the end).
+    pub eval_every: usize,
+    /// The most memory, in bytes, the run may need; `None`: what the system has available.
+    pub max_memory: Option<u64>,
     /// Run the plain path (the code the book walks through) instead of the fast path.
     pub plain: bool,
 }
@@ -79,8 +93,12 @@ impl Default for TrainArgs {
             checkpoint: None,
             checkpoint_every: 1000,
             resume: None,
+            force: false,
             plot: None,
+            no_plot: false,
             val_fraction: None,
+            eval_every: DEFAULT_EVAL_EVERY,
+            max_memory: None,
             plain: false,
         }
     }
@@ -116,6 +134,13 @@ const fn flag(name: &'static str, value: &'static str) -> Flag {
     }
 }
 
+const fn switch(name: &'static str) -> Flag {
+    Flag { name, value: None }
+}
+
+/// The placeholder of options that take free text: their value may start with `-`.
+const FREE_TEXT: &str = "TEXT";
+
 const TRAIN_FLAGS: &[Flag] = &[
     flag("--iterations", "N"),
     flag("--hidden-size", "H"),
@@ -128,24 +153,22 @@ const TRAIN_FLAGS: &[Flag] = &[
     flag("--checkpoint", "PATH"),
     flag("--checkpoint-every", "N"),
     flag("--resume", "PATH"),
+    switch("--force"),
     flag("--plot", "PATH"),
+    switch("--no-plot"),
     flag("--val-fraction", "F"),
-    Flag {
-        name: "--plain",
-        value: None,
-    },
+    flag("--eval-every", "N"),
+    flag("--max-memory", "SIZE"),
+    switch("--plain"),
 ];
 
 const SAMPLE_FLAGS: &[Flag] = &[
     flag("--checkpoint", "PATH"),
     flag("--length", "N"),
     flag("--temperature", "T"),
-    flag("--prime", "TEXT"),
+    flag("--prime", FREE_TEXT),
     flag("--seed", "S"),
-    Flag {
-        name: "--argmax",
-        value: None,
-    },
+    switch("--argmax"),
 ];
 
 // ANCHOR: parse
@@ -267,14 +290,14 @@ fn tokenize(command: Command, args: &[String], flags: &[Flag]) -> Result<Tokens,
             }
             (Some(_), Some(value)) => value,
             (Some(placeholder), None) => match args.get(k) {
-                Some(value) if !looks_like_option(value) => {
+                Some(value) if is_value(value, placeholder, flags) => {
                     k += 1;
                     value.clone()
                 }
-                _ => {
+                next => {
                     return Err(Failure::usage(
                         command,
-                        format!("{} needs a value: {} {placeholder}", spec.name, spec.name),
+                        missing_value(spec.name, placeholder, next.map(String::as_str)),
                     ));
                 }
             },
@@ -284,37 +307,81 @@ fn tokenize(command: Command, args: &[String], flags: &[Flag]) -> Result<Tokens,
     Ok(tokens)
 }
 
-/// `--iterations` is an option; `-1` and `-0.5` are values.
-fn looks_like_option(arg: &str) -> bool {
-    arg.starts_with("--") || (arg.starts_with('-') && arg.parse::<f64>().is_err() && arg != "-")
+// ANCHOR: is_value
+/// Whether `arg`, after an option that takes a `placeholder`, is its value. Free text
+/// (`--prime "- said the keeper"`, `--prime --`) is any argument but one of the command's
+/// own options; any other value is anything that does not look like an option (`-1` and
+/// `-0.5` are values, `--iterations` is not).
+fn is_value(arg: &str, placeholder: &str, flags: &[Flag]) -> bool {
+    if placeholder == FREE_TEXT {
+        let name = arg.split_once('=').map_or(arg, |(name, _)| name);
+        let known = flags.iter().any(|f| f.name == name);
+        return !known && !matches!(arg, "-h" | "--help" | "-V" | "--version");
+    }
+    !(arg.starts_with("--") || (arg.starts_with('-') && arg.parse::<f64>().is_err() && arg != "-"))
+}
+// ANCHOR_END: is_value
+
+/// "--prime needs a value: --prime TEXT", and the `=` form when the next argument starts
+/// with `-` (it was taken for an option).
+fn missing_value(name: &str, placeholder: &str, next: Option<&str>) -> String {
+    let mut message = format!("{name} needs a value: {name} {placeholder}");
+    if let Some(next) = next.filter(|n| n.starts_with('-')) {
+        message.push_str(&format!(
+            " (for a value that starts with -, write {name}={next})"
+        ));
+    }
+    message
 }
 
 /// "unknown option '--iteratons' for train (did you mean --iterations?)", or the list of
 /// options when nothing is close.
 fn unknown_option(command: Command, name: &str, flags: &[Flag]) -> String {
-    let mut best: Option<(usize, &str)> = None;
-    for f in flags {
-        let d = edit_distance(name, f.name);
-        if d <= 3 && best.is_none_or(|(best_d, _)| d < best_d) {
-            best = Some((d, f.name));
-        }
-    }
     let which = match command {
         Command::Sample => "sample",
         _ => "train",
     };
-    match best {
-        Some((_, suggestion)) => {
-            format!("unknown option '{name}' for {which} (did you mean {suggestion}?)")
-        }
-        None => {
+    match suggest(name, flags).as_slice() {
+        [] => {
             let names: Vec<&str> = flags.iter().map(|f| f.name).collect();
             format!(
                 "unknown option '{name}' for {which}; the options are {}, --help, --version",
                 names.join(", ")
             )
         }
+        [one] => format!("unknown option '{name}' for {which} (did you mean {one}?)"),
+        [rest @ .., last] => format!(
+            "unknown option '{name}' for {which} (did you mean {} or {last}?)",
+            rest.join(", ")
+        ),
     }
+}
+
+/// The options `name` may be a slip for: those it begins (`--iter` → `--iterations`), else
+/// the nearest by edit distance, if a third of the option's letters or fewer are wrong
+/// (`--iteratons` → `--iterations`, but `--foo` is nothing like `--plot`).
+fn suggest(name: &str, flags: &[Flag]) -> Vec<&'static str> {
+    let typed = name.trim_start_matches('-');
+    if typed.len() >= 3 {
+        let prefixed: Vec<&'static str> = flags
+            .iter()
+            .filter(|f| f.name.trim_start_matches('-').starts_with(typed))
+            .map(|f| f.name)
+            .collect();
+        if !prefixed.is_empty() {
+            return prefixed;
+        }
+    }
+    let mut best: Option<(usize, &'static str)> = None;
+    for f in flags {
+        let option = f.name.trim_start_matches('-');
+        let d = edit_distance(typed, option);
+        let close = d <= (option.chars().count() / 3).max(1);
+        if close && best.is_none_or(|(best_d, _)| d < best_d) {
+            best = Some((d, f.name));
+        }
+    }
+    best.map(|(_, name)| vec![name]).unwrap_or_default()
 }
 
 /// Levenshtein distance: the fewest one-character insertions, deletions and substitutions
@@ -405,7 +472,6 @@ fn seed(command: Command, value: &str) -> Result<u64, Failure> {
     })
 }
 
-// ANCHOR: parse_train
 fn parse_train(args: &[String]) -> Result<Parsed, Failure> {
     let c = Command::Train;
     let tokens = tokenize(c, args, TRAIN_FLAGS)?;
@@ -449,7 +515,11 @@ fn parse_train(args: &[String]) -> Result<Parsed, Failure> {
             "--checkpoint" => train.checkpoint = Some(path(c, name, value)?),
             "--checkpoint-every" => train.checkpoint_every = whole(c, name, value, 0)?,
             "--resume" => train.resume = Some(path(c, name, value)?),
+            "--force" => train.force = true,
             "--plot" => train.plot = Some(path(c, name, value)?),
+            "--no-plot" => train.no_plot = true,
+            "--eval-every" => train.eval_every = whole(c, name, value, 0)?,
+            "--max-memory" => train.max_memory = Some(size(c, name, value)?),
             "--val-fraction" => match value.parse::<f64>() {
                 Ok(f) if f > 0.0 && f < 1.0 => train.val_fraction = Some(f),
                 _ => {
@@ -470,15 +540,55 @@ fn parse_train(args: &[String]) -> Result<Parsed, Failure> {
             "--seed cannot be used with --resume: the random state comes from the checkpoint",
         ));
     }
+    if train.no_plot && train.plot.is_some() {
+        return Err(Failure::usage(
+            c,
+            "--plot and --no-plot cannot be used together: choose one",
+        ));
+    }
     Ok(Parsed::Train(train))
 }
-// ANCHOR_END: parse_train
 
+/// A file path: not empty, and not `-` (standard input and output are only for the text).
 fn path(command: Command, flag: &str, value: &str) -> Result<PathBuf, Failure> {
+    if value == STDIN {
+        return Err(invalid(
+            command,
+            flag,
+            value,
+            "a file path (standard input and output are not supported here: only the text \
+             can be read from standard input, as train's FILE)",
+        ));
+    }
     if value.is_empty() {
         return Err(invalid(command, flag, value, "a file path"));
     }
     Ok(PathBuf::from(value))
+}
+
+/// A size in bytes: a whole number, or a number followed by K, M, G or T (powers of 1024,
+/// with or without `B` or `iB`): `1500000`, `500M`, `1.5G`, `2GiB`.
+fn size(command: Command, flag: &str, value: &str) -> Result<u64, Failure> {
+    let upper = value.trim().to_ascii_uppercase();
+    let digits = upper.trim_end_matches("IB").trim_end_matches('B');
+    let (number, scale) = match digits.char_indices().last() {
+        Some((k, 'K')) => (&digits[..k], 1u64 << 10),
+        Some((k, 'M')) => (&digits[..k], 1 << 20),
+        Some((k, 'G')) => (&digits[..k], 1 << 30),
+        Some((k, 'T')) => (&digits[..k], 1 << 40),
+        _ => (digits, 1),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 && x * (scale as f64) < u64::MAX as f64 => {
+            Ok((x * scale as f64) as u64)
+        }
+        _ => Err(invalid(
+            command,
+            flag,
+            value,
+            "a size above 0: bytes, or a number with K, M, G or T (such as 500M or 2G)",
+        )),
+    }
 }
 
 fn parse_sample(args: &[String]) -> Result<Parsed, Failure> {
@@ -567,12 +677,13 @@ Examples:
 
 const TRAIN_HELP: &str = "\
 Train on a text, printing the smooth loss and samples as the original does, and saving a
-checkpoint and an SVG loss plot as it goes (Ctrl-C at any time keeps the last checkpoint).
+checkpoint and an SVG loss plot as it goes.
 
 Usage: min-char-rnn train [FILE] [OPTIONS]
 
 Arguments:
-  [FILE]  the UTF-8 text to learn [default: the built-in corpus, data/corpus.txt]
+  [FILE]  the UTF-8 text to learn, or - to read it from standard input [default: the
+          built-in corpus, data/corpus.txt]
 
 Options:
       --iterations N        the total iteration count to reach, counting those of a
@@ -580,7 +691,8 @@ Options:
       --hidden-size H       size of the hidden state, at least 1 [default: 100]
       --seq-length T        characters per training chunk, at least 1 [default: 25]
       --learning-rate LR    Adagrad's step size, a finite number above 0 [default: 0.1]
-      --seed S              random seed of the initial weights and the samples [default: 42]
+      --seed S              random seed of the initial weights and the samples
+                            [default: 42]
       --print-every N       print `iter N, loss: X` every N iterations, 0 for never
                             [default: 100]
       --sample-every N      print a sample every N iterations, 0 for never [default: 1000]
@@ -592,21 +704,47 @@ Options:
       --resume PATH         continue the run saved in PATH: hidden size, seq length, seed
                             and validation fraction come from it (--learning-rate may
                             change it)
+      --force               replace an existing checkpoint that this run did not start
+                            from, or a file at the plot's path that is not a loss plot
       --plot PATH           where to write the loss plot [default: loss.svg next to the
                             checkpoint]
-      --val-fraction F      hold out the last fraction F of the text (0 < F < 1) and report
-                            the loss per character on it, its perplexity and bits per
-                            character [default: off]
+      --no-plot             write no loss plot
+      --val-fraction F      hold out the last fraction F of the text (0 < F < 1) and
+                            report the loss per character on it, its perplexity and bits
+                            per character [default: off]
+      --eval-every N        with --val-fraction, evaluate the held-out part every N
+                            iterations, 0 for only at the end; an evaluation runs the
+                            network over all of it, which takes about as long as
+                            training on a third of it [default: 1000]
+      --max-memory SIZE     refuse to start a run that would need more memory than SIZE
+                            (bytes, or with K, M, G: 500M, 2G) [default: the memory the
+                            system has available]
       --plain               compute with the plain path, the code the book walks through
                             (slower; the same log, samples, checkpoint and plot, byte for
                             byte) instead of the fast path
   -h, --help                print this help
   -V, --version             print the version
 
+Your files:
+  The text, the --resume file, the checkpoint and the plot must be different files,
+  however they are spelled (./a and a, a symbolic link, a hard link). An existing
+  checkpoint is replaced only by the run that resumes it (--resume) or with --force, and
+  an existing file at the plot's path only if it is a plot min-char-rnn drew (or
+  with --force). A save writes a temporary file and renames it over the old one, so the
+  old file stays whole until the new one is complete, and keeps its permissions. Only a
+  regular file is replaced: a directory, a device (such as /dev/null), a FIFO, a socket
+  or a read-only file is refused before training starts; a symbolic link is written
+  through (the file it points to gets the new contents, the link stays a link). A run
+  holds a lock file, .NAME.lock, next to its checkpoint and its plot while it runs, so
+  two runs never write the same file. A run that would need more memory than there is
+  is refused before it starts. Ctrl-C stops at once, without a message: the last
+  checkpoint saved stays intact, and the next run into it says how to continue it.
+
 Examples:
   min-char-rnn train
   min-char-rnn train book.txt --iterations 100000 --val-fraction 0.05
   min-char-rnn train book.txt --resume min-char-rnn.ckpt --iterations 200000
+  cat *.txt | min-char-rnn train - --checkpoint all.ckpt
 ";
 
 const SAMPLE_HELP: &str = "\
@@ -620,7 +758,8 @@ Options:
       --temperature T    below 1 plays safe, above 1 takes risks; a finite number above 0
                          [default: 1]
       --prime TEXT       text for the network to read first and continue; it is printed
-                         too [default: none, start as after a newline]
+                         too, and may start with - [default: none, start as after a
+                         newline]
       --seed S           random seed [default: the checkpoint's random state, so the same
                          checkpoint writes the same text; change it for another]
       --argmax           always take the most likely character (no randomness)
@@ -675,6 +814,42 @@ mod tests {
             }
             other => panic!("expected a usage error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn free_text_may_start_with_a_dash_but_is_not_an_option() {
+        for prime in ["- said the keeper", "--", "-"] {
+            match parse_strs(&["sample", "--prime", prime]) {
+                Ok(Parsed::Sample(args)) => assert_eq!(args.prime, prime),
+                other => panic!("expected sample, got {other:?}"),
+            }
+        }
+        match parse_strs(&["sample", "--prime", "--argmax"]) {
+            Err(Failure::Usage { message, .. }) => {
+                assert!(message.contains("write --prime=--argmax"), "{message}")
+            }
+            other => panic!("expected a usage error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn sizes_are_read_with_their_unit() {
+        let size = |v: &str| size(Command::Train, "--max-memory", v).ok();
+        assert_eq!(size("1500"), Some(1500));
+        assert_eq!(size("500M"), Some(500 << 20));
+        assert_eq!(size("1.5G"), Some(3 << 29));
+        assert_eq!(size("2GiB"), Some(2 << 30));
+        assert_eq!(size("4kb"), Some(4096));
+        assert_eq!((size("0"), size("-1G"), size("lots")), (None, None, None));
+    }
+
+    #[test]
+    fn suggestions_are_close_or_a_beginning() {
+        let names = |v: &str| suggest(v, TRAIN_FLAGS);
+        assert_eq!(names("--iteratons"), ["--iterations"]);
+        assert_eq!(names("--iter"), ["--iterations"]);
+        assert_eq!(names("--check"), ["--checkpoint", "--checkpoint-every"]);
+        assert!(names("--foo").is_empty(), "{:?}", names("--foo"));
     }
 
     #[test]

@@ -1,10 +1,13 @@
-//! The command line's own pieces: argument parsing, the two commands, the progress line,
-//! and how failures are reported.
+//! The command line's own pieces: argument parsing, the two commands, the checks that keep
+//! the user's files safe and a run within the memory, the progress line, and how failures
+//! are reported.
 //!
 //! Exit codes: 0 success, 1 a runtime error (a file that cannot be read, training that
 //! diverged, …), 2 a usage error (an unknown option, a bad value).
 
 pub mod args;
+pub mod files;
+pub mod memory;
 pub mod output;
 pub mod progress;
 pub mod sample;

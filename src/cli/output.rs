@@ -14,7 +14,8 @@ pub fn print(text: &str) -> Result<(), Failure> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(Failure::Quiet),
         Err(e) => Err(Failure::runtime(format!(
-            "cannot write to standard output: {e}"
+            "cannot write to standard output: {}",
+            super::files::io_message(&e)
         ))),
     }
 }

@@ -4,46 +4,66 @@
 //! stdout gets the training log only (`data has …`, `iter N, loss: X`, samples, validation
 //! figures), identical from run to run for the same arguments; stderr gets the status lines
 //! and, on a terminal, the live progress line.
+//!
+//! Before the first iteration, `run` makes sure that the run cannot destroy a file of the
+//! user's ([`Outputs::claim`], with `super::files`) and that it fits in memory
+//! (`super::memory`).
 
-use super::args::{DEFAULT_CHECKPOINT, DEFAULT_PLOT, DEFAULT_SEED, TrainArgs};
+use super::args::{DEFAULT_CHECKPOINT, DEFAULT_PLOT, DEFAULT_SEED, STDIN, TrainArgs};
+use super::files::{self, Existing, Identity, Lock, Output, io_message, quoted, shown};
+use super::memory::{self, Limit, Shape};
 use super::output::{print, status};
 use super::progress::Progress;
 use super::{Command, Failure};
-use min_char_rnn::checkpoint::{Checkpoint, fingerprint};
-use min_char_rnn::plot::{Chart, Series};
+use min_char_rnn::checkpoint::{Checkpoint, MAGIC, Snapshot, fingerprint};
 use min_char_rnn::fast::Fast;
+use min_char_rnn::forward::{hidden_step, output_step};
+use min_char_rnn::loss::{cross_entropy, softmax};
+use min_char_rnn::plot::{Chart, Series};
 use min_char_rnn::train::Event;
-use min_char_rnn::{EncodeError, Hyperparams, TrainError, Trainer, Vocab};
+use min_char_rnn::{EncodeError, Hyperparams, TrainError, Trainer, Vector, Vocab};
+use std::collections::BTreeSet;
 use std::fmt::Display;
 use std::fs;
-use std::io;
+use std::io::{self, BufRead, IsTerminal, Read};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 /// Runs `train` with `args`; `corpus` is the text used when no FILE is given.
 // ANCHOR: run
 pub fn run(args: &TrainArgs, corpus: &str) -> Result<(), Failure> {
+    let outputs = Outputs::claim(args)?; // nothing of the user's can be overwritten
+    let limit = memory::limit(args.max_memory);
+    let input = Input::read(args.file.as_deref(), corpus, limit.as_ref())?;
+    if let Some(limit) = &limit {
+        let shape = shape_of(args, &input);
+        memory::check(&shape, limit, args.resume.is_some())?;
+    }
     let resumed = match &args.resume {
         Some(path) => Some(load_checkpoint(path)?),
         None => None,
     };
-    let settings = Settings::new(args, resumed.as_ref())?;
-    let (name, text) = match &args.file {
-        Some(path) => (path.display().to_string(), read_text(path)?),
-        None => ("the built-in corpus".to_string(), corpus.to_string()),
-    };
-    let text_vocab = Vocab::from_text(&text);
+    let settings = Settings::new(args, resumed.as_ref(), &outputs)?;
     print(&format!(
         "data has {} characters, {} unique.\n",
-        text.chars().count(),
-        text_vocab.len()
+        input.chars,
+        input.vocab.len()
     ))?;
+    let Input {
+        name,
+        title,
+        text,
+        vocab: text_vocab,
+        ..
+    } = input;
     let vocab = match &resumed {
         Some(checkpoint) => checkpoint.vocab.clone(),
         None => text_vocab,
     };
     let indices = encode(&vocab, &text, &name, args.resume.as_deref())?;
-    let (train_ix, val_ix) = split(indices, settings.val_fraction, &name)?;
+    drop(text); // the indices are all training needs from now on
+    let t = settings.hyperparams.seq_length;
+    let (train_ix, val_ix) = split(indices, settings.val_fraction, t, &name)?;
     let data_fnv1a64 = fingerprint(&vocab, &train_ix);
     let data_chars = train_ix.len();
     let trainer = match resumed {
@@ -59,41 +79,376 @@ pub fn run(args: &TrainArgs, corpus: &str) -> Result<(), Failure> {
     };
     let mut session = Session {
         settings,
+        outputs,
         vocab,
         val_ix,
         data_chars,
         data_fnv1a64,
-        title: format!("min-char-rnn: loss on {name}"),
+        title: format!("min-char-rnn: loss on {title}"),
     };
     session.train(trainer, args)
 }
 // ANCHOR_END: run
+
+/// The files a run writes, checked and locked before it starts.
+struct Outputs {
+    checkpoint: Output,
+    /// `None` with `--no-plot`.
+    plot: Option<Output>,
+    /// Whether the checkpoint is the `--resume` file: the run continues it in place.
+    resumes_in_place: bool,
+    /// Held until the run ends: no other run writes these files meanwhile.
+    _locks: Vec<Lock>,
+}
+
+/// One of the files a run touches, for the "same file" check.
+struct Role {
+    /// "--plot ./r.ckpt", "the default plot loss.svg", …
+    label: String,
+    /// What happens to it: "the text being learned", "the checkpoint being resumed", …
+    what: &'static str,
+    identity: Identity,
+    writes: bool,
+}
+
+impl Outputs {
+    // ANCHOR: claim
+    /// Decides where the checkpoint and the plot go, and makes sure that saving them there
+    /// destroys nothing: no two of the text, `--resume`, the checkpoint and the plot are
+    /// the same file (except the checkpoint and the `--resume` file it continues); each
+    /// output can be written; no other run writes it; and a file already there is replaced
+    /// only if it is this run's to replace.
+    fn claim(args: &TrainArgs) -> Result<Outputs, Failure> {
+        let checkpoint_path = match (&args.checkpoint, &args.resume) {
+            (Some(path), _) | (None, Some(path)) => path.clone(),
+            (None, None) => PathBuf::from(DEFAULT_CHECKPOINT),
+        };
+        let plot_path = match (&args.plot, args.no_plot) {
+            (_, true) => None,
+            (Some(path), false) => Some(path.clone()),
+            (None, false) => Some(checkpoint_path.with_file_name(DEFAULT_PLOT)),
+        };
+        let roles = roles(args, &checkpoint_path, plot_path.as_deref());
+        check_distinct(&roles)?;
+        let resumes_in_place = args
+            .resume
+            .as_deref()
+            .is_some_and(|r| Identity::of(r).same_file(&Identity::of(&checkpoint_path)));
+
+        let checkpoint = files::check_output("checkpoint", "--checkpoint", &checkpoint_path)?;
+        let plot = match &plot_path {
+            Some(path) => Some(files::check_output("loss plot", "--plot", path)?),
+            None => None,
+        };
+        let mut locks = vec![files::lock(&checkpoint)?];
+        if let Some(plot) = &plot {
+            locks.push(files::lock(plot)?);
+        }
+        if checkpoint.exists && !resumes_in_place && !args.force {
+            return Err(not_ours(&checkpoint, args));
+        }
+        if let Some(plot) = plot.as_ref().filter(|p| p.exists && !args.force) {
+            if !matches!(files::existing(&plot.path), Existing::Plot) {
+                return Err(plot.refuse(
+                    "a file is there that is not a loss plot drawn by min-char-rnn, and it is \
+                     not replaced without --force",
+                    Some("to replace it, add --force".to_string()),
+                ));
+            }
+        }
+        files::remove_stale_temporaries(&checkpoint.path);
+        if let Some(plot) = &plot {
+            files::remove_stale_temporaries(&plot.path);
+        }
+        Ok(Outputs {
+            checkpoint,
+            plot,
+            resumes_in_place,
+            _locks: locks,
+        })
+    }
+    // ANCHOR_END: claim
+}
+
+/// The files a run touches, each with what it is and whether the run writes it.
+fn roles(args: &TrainArgs, checkpoint: &Path, plot: Option<&Path>) -> Vec<Role> {
+    let mut roles = Vec::new();
+    match args.file.as_deref() {
+        Some(file) if file.as_os_str() == STDIN => roles.push(Role {
+            label: "the text read from standard input".to_string(),
+            what: "the text being learned",
+            identity: Identity::of_stdin(),
+            writes: false,
+        }),
+        Some(file) => roles.push(Role {
+            label: format!("the text {}", file.display()),
+            what: "the text being learned",
+            identity: Identity::of(file),
+            writes: false,
+        }),
+        None => {}
+    }
+    if let Some(resume) = &args.resume {
+        roles.push(Role {
+            label: format!("--resume {}", resume.display()),
+            what: "the checkpoint being resumed",
+            identity: Identity::of(resume),
+            writes: false,
+        });
+    }
+    let checkpoint_label = match (&args.checkpoint, &args.resume) {
+        (Some(path), _) => format!("--checkpoint {}", path.display()),
+        (None, Some(path)) => format!("the checkpoint {} (the --resume file)", path.display()),
+        (None, None) => format!("the checkpoint {} (the default)", checkpoint.display()),
+    };
+    roles.push(Role {
+        label: checkpoint_label,
+        what: "the checkpoint",
+        identity: Identity::of(checkpoint),
+        writes: true,
+    });
+    if let Some(plot) = plot {
+        let label = match &args.plot {
+            Some(path) => format!("--plot {}", path.display()),
+            None => format!(
+                "the loss plot {} (the default: {DEFAULT_PLOT} next to the checkpoint)",
+                plot.display()
+            ),
+        };
+        roles.push(Role {
+            label,
+            what: "the loss plot",
+            identity: Identity::of(plot),
+            writes: true,
+        });
+    }
+    roles
+}
+
+// ANCHOR: check_distinct
+/// A usage error if a file the run writes is also another of its files, compared as files
+/// (a path through `..`, a symbolic link or a hard link is the same file). A checkpoint that
+/// is the `--resume` file is allowed: that is how a run continues in place.
+fn check_distinct(roles: &[Role]) -> Result<(), Failure> {
+    // The roles come in the order text, --resume, checkpoint, plot: of two, the later one
+    // is the one a save would write.
+    for (j, writer) in roles.iter().enumerate() {
+        for other in &roles[..j] {
+            let in_place =
+                writer.what == "the checkpoint" && other.what == "the checkpoint being resumed";
+            if !writer.writes || in_place || !writer.identity.same_file(&other.identity) {
+                continue;
+            }
+            let flag = match writer.what {
+                "the loss plot" => "--plot PATH, or turn the plot off with --no-plot",
+                _ => "--checkpoint PATH",
+            };
+            return Err(Failure::usage(
+                Command::Train,
+                format!(
+                    "{} and {} are the same file: {} would replace {}; choose another place \
+                     with {flag}",
+                    writer.label, other.label, writer.what, other.what
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: check_distinct
+
+// ANCHOR: not_ours
+/// The refusal to replace a file at the checkpoint's path that this run did not start
+/// from, with both ways out: resume it, or replace it on purpose.
+fn not_ours(checkpoint: &Output, args: &TrainArgs) -> Failure {
+    let at = shown(&checkpoint.given);
+    match files::existing(&checkpoint.path) {
+        Existing::Checkpoint(iteration) => {
+            let when = iteration.map_or(String::new(), |n| format!(" at iteration {n}"));
+            let file = match args.file.as_deref() {
+                Some(file) => format!(" {}", quoted(file)),
+                None => String::new(),
+            };
+            Failure::Runtime {
+                message: format!(
+                    "{at} already holds a checkpoint{when}, from a run this one did not start \
+                     from: it is not replaced without --resume or --force"
+                ),
+                hints: vec![
+                    format!(
+                        "to continue that run: min-char-rnn train{file} --resume {}",
+                        quoted(&checkpoint.given)
+                    ),
+                    "to start a new run in its place, add --force; or keep it, and choose \
+                     another place with --checkpoint PATH"
+                        .to_string(),
+                ],
+            }
+        }
+        _ => Failure::Runtime {
+            message: format!(
+                "{at} already exists and is not a min-char-rnn checkpoint: it is not replaced \
+                 without --force"
+            ),
+            hints: vec![
+                "choose another place with --checkpoint PATH, or add --force to replace it"
+                    .to_string(),
+            ],
+        },
+    }
+}
+// ANCHOR_END: not_ours
+
+/// The text to learn, read and looked at.
+struct Input {
+    /// The text as named in messages: its path as given, or "standard input".
+    name: String,
+    /// The text as named in the plot's title: its file name only, not the directories.
+    title: String,
+    text: String,
+    chars: usize,
+    vocab: Vocab,
+}
+
+impl Input {
+    /// Reads the text: `file`, standard input for `-`, or the built-in corpus. A file too
+    /// large to read within `limit` is refused before it is read.
+    fn read(file: Option<&Path>, corpus: &str, limit: Option<&Limit>) -> Result<Input, Failure> {
+        let (name, title, text) = match file {
+            None => {
+                let name = "the built-in corpus".to_string();
+                (name.clone(), name, corpus.to_string())
+            }
+            Some(path) if path.as_os_str() == STDIN => {
+                let name = "standard input".to_string();
+                (name.clone(), name, read_stdin()?)
+            }
+            Some(path) => {
+                if let (Some(limit), Ok(metadata)) = (limit, fs::metadata(path)) {
+                    memory::check_text(path, metadata.len(), limit)?;
+                }
+                let title = path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                (path.display().to_string(), title, read_text(path)?)
+            }
+        };
+        // The vocabulary without a copy of the text as `char`s (4 bytes each).
+        let mut chars = 0;
+        let mut distinct = BTreeSet::new();
+        for ch in text.chars() {
+            chars += 1;
+            distinct.insert(ch);
+        }
+        let vocab = Vocab::from_chars(distinct.into_iter().collect())
+            .map_err(|e| Failure::runtime(format!("{name}: {e}")))?;
+        Ok(Input {
+            name,
+            title,
+            text,
+            chars,
+            vocab,
+        })
+    }
+}
+
+/// The memory a run of `args` on `input` will hold, from the arguments or, when resuming,
+/// from the header of the checkpoint (read without loading it).
+fn shape_of(args: &TrainArgs, input: &Input) -> Shape {
+    let defaults = Hyperparams::default();
+    let mut shape = Shape {
+        vocab_size: input.vocab.len(),
+        hidden_size: args.hidden_size.unwrap_or(defaults.hidden_size),
+        seq_length: args.seq_length.unwrap_or(defaults.seq_length),
+        text_bytes: input.text.len() as u64,
+        val_chars: 0,
+        sample_length: if args.sample_every > 0 {
+            args.sample_length
+        } else {
+            0
+        },
+        checkpoint_bytes: 0,
+        fast: !args.plain,
+    };
+    let mut fraction = args.val_fraction.unwrap_or(0.0);
+    if let Some(path) = &args.resume {
+        if let Some(header) = peek_header(path) {
+            shape.vocab_size = header.vocab_size;
+            shape.hidden_size = header.hidden_size;
+            shape.seq_length = header.seq_length;
+            fraction = header.val_fraction;
+        }
+        shape.checkpoint_bytes = fs::metadata(path).map_or(0, |m| m.len());
+    }
+    shape.val_chars = ((input.chars as f64) * fraction).round() as u64;
+    shape
+}
+
+/// The sizes a checkpoint's header gives.
+struct Header {
+    hidden_size: usize,
+    seq_length: usize,
+    val_fraction: f64,
+    vocab_size: usize,
+}
+
+/// Reads the header of the checkpoint at `path` (its first lines, up to `vocab`), without
+/// loading the arrays; `None` if it is not readable as one (loading it will say why).
+fn peek_header(path: &Path) -> Option<Header> {
+    let file = fs::File::open(path).ok()?;
+    let mut reader = io::BufReader::new(file.take(64 << 20));
+    let mut header = Header {
+        hidden_size: 0,
+        seq_length: 0,
+        val_fraction: 0.0,
+        vocab_size: 0,
+    };
+    let mut line = String::new();
+    for n in 0..16 {
+        line.clear();
+        reader.read_line(&mut line).ok()?;
+        let line = line.trim_end_matches('\n');
+        if n == 0 && line != MAGIC {
+            return None;
+        }
+        let (key, value) = line.split_once(' ').unwrap_or((line, ""));
+        match key {
+            "hidden_size" => header.hidden_size = value.parse().ok()?,
+            "seq_length" => header.seq_length = value.parse().ok()?,
+            "val_fraction" => header.val_fraction = value.parse().ok()?,
+            "vocab" => {
+                header.vocab_size = value.split(' ').count();
+                return Some(header);
+            }
+            _ => {}
+        }
+    }
+    None
+}
 
 /// The settings of the run, from the arguments and the resumed checkpoint.
 struct Settings {
     hyperparams: Hyperparams,
     seed: u64,
     val_fraction: Option<f64>,
-    checkpoint: PathBuf,
-    plot: PathBuf,
-    /// The iteration of the checkpoint already at `checkpoint`, if this run resumes it.
+    /// The iteration of the checkpoint already at the checkpoint's path, if this run put it
+    /// there or resumes it in place.
     saved_at: Option<usize>,
+    /// The last checkpoint whose network was still sound: its iteration and path (the
+    /// resumed one, then each one this run saves).
+    last_good: Option<(usize, PathBuf)>,
     loss_history: Vec<(usize, f64)>,
     val_history: Vec<(usize, f64)>,
 }
 
 impl Settings {
-    fn new(args: &TrainArgs, resumed: Option<&Checkpoint>) -> Result<Settings, Failure> {
+    fn new(
+        args: &TrainArgs,
+        resumed: Option<&Checkpoint>,
+        outputs: &Outputs,
+    ) -> Result<Settings, Failure> {
         let defaults = Hyperparams::default();
-        let checkpoint = match (&args.checkpoint, &args.resume) {
-            (Some(path), _) | (None, Some(path)) => path.clone(),
-            (None, None) => PathBuf::from(DEFAULT_CHECKPOINT),
-        };
-        let plot = match &args.plot {
-            Some(path) => path.clone(),
-            None => checkpoint.with_file_name(DEFAULT_PLOT),
-        };
-        check_outputs(&checkpoint, &plot, args.file.as_deref())?;
         let mut settings = Settings {
             hyperparams: Hyperparams {
                 hidden_size: args.hidden_size.unwrap_or(defaults.hidden_size),
@@ -102,14 +457,17 @@ impl Settings {
             },
             seed: args.seed.unwrap_or(DEFAULT_SEED),
             val_fraction: args.val_fraction,
-            checkpoint,
-            plot,
             saved_at: None,
+            last_good: None,
             loss_history: Vec::new(),
             val_history: Vec::new(),
         };
-        if let Some(saved) = resumed {
+        if let (Some(saved), Some(path)) = (resumed, &args.resume) {
             settings.take_from(args, saved)?;
+            settings.last_good = Some((saved.state.iteration, path.clone()));
+            if outputs.resumes_in_place {
+                settings.saved_at = Some(saved.state.iteration);
+            }
         }
         Ok(settings)
     }
@@ -138,9 +496,6 @@ impl Settings {
             ..hp
         };
         self.val_fraction = saved_fraction;
-        if args.resume.as_deref() == Some(self.checkpoint.as_path()) {
-            self.saved_at = Some(saved.state.iteration);
-        }
         self.loss_history = saved.loss_history.clone();
         self.val_history = saved.val_history.clone();
         Ok(())
@@ -165,6 +520,7 @@ fn same<T: PartialEq + Display>(flag: &str, given: Option<T>, saved: T) -> Resul
 /// What the training loop needs besides the trainer.
 struct Session {
     settings: Settings,
+    outputs: Outputs,
     vocab: Vocab,
     val_ix: Vec<usize>,
     data_chars: usize,
@@ -175,8 +531,9 @@ struct Session {
 impl Session {
     // ANCHOR: train_loop
     /// Trains to `args.iterations`, in stretches that end where something must happen
-    /// outside the library's loop: a validation figure after a printed iteration, a
-    /// checkpoint. Each stretch is one call of `Trainer::run`, which samples and steps.
+    /// outside the library's loop: a printed iteration (its loss goes into the plot), an
+    /// evaluation of the held-out part, a checkpoint. Each stretch is one call of
+    /// `Trainer::run`, which samples and steps.
     fn train(&mut self, mut trainer: Trainer, args: &TrainArgs) -> Result<(), Failure> {
         let total = args.iterations;
         if trainer.iteration >= total && args.resume.is_some() {
@@ -190,8 +547,18 @@ impl Session {
         self.announce(&trainer, args);
         let mut progress = Progress::new(trainer.iteration, total);
         let every = args.print_every;
+        let eval_every = if self.val_ix.is_empty() {
+            0
+        } else {
+            args.eval_every
+        };
         while trainer.iteration < total {
-            let until = next_stop(trainer.iteration, total, every, args.checkpoint_every);
+            let until = next_stop(
+                trainer.iteration,
+                total,
+                [every, eval_every],
+                args.checkpoint_every,
+            );
             let mut stdout_failure = None;
             let result = trainer.run(until, args.sample_every, args.sample_length, |event| {
                 let text = match event {
@@ -228,15 +595,13 @@ impl Session {
                 return Err(self.diverged(&e));
             }
             let done = trainer.iteration;
-            if every > 0 && (done - 1) % every == 0 {
-                progress.clear();
-                self.record(&trainer, done - 1)?;
-                progress.redraw();
-            }
+            progress.clear();
+            self.record(&trainer, done - 1, every, eval_every)?;
             let checkpoint_due = args.checkpoint_every > 0 && done % args.checkpoint_every == 0;
             if checkpoint_due || done == total {
-                self.save(&trainer).inspect_err(|_| progress.clear())?;
+                self.save(&trainer)?;
             }
+            progress.redraw();
         }
         if self.settings.saved_at != Some(trainer.iteration) {
             self.save(&trainer)?; // `--iterations 0`: the untrained network
@@ -254,23 +619,44 @@ impl Session {
         } else {
             format!("training from scratch with seed {}", s.seed)
         };
-        let when = match args.checkpoint_every {
-            0 => "at the end".to_string(),
-            n => format!("every {n} iterations and at the end"),
+        let when = every_and_at_the_end(args.checkpoint_every);
+        let plot = match &self.outputs.plot {
+            Some(plot) => shown(&plot.given),
+            None => "none (--no-plot)".to_string(),
         };
-        status(&format!(
-            "{from}, up to iteration {}\ncheckpoint: {} ({when})\nloss plot: {}",
+        let mut lines = format!(
+            "{from}, up to iteration {}\ncheckpoint: {} ({when})\nloss plot: {plot}",
             args.iterations,
-            shown(&s.checkpoint),
-            shown(&s.plot)
-        ));
+            shown(&self.outputs.checkpoint.given),
+        );
+        if !self.val_ix.is_empty() {
+            let when = every_and_at_the_end(args.eval_every);
+            // A forward pass over the held-out part; a step is a forward and a backward
+            // pass (about twice the work) over T characters, and an update.
+            let cost = self.val_ix.len() as f64 / (3.0 * trainer.hyperparams.seq_length as f64);
+            lines.push_str(&format!(
+                "\nvalidation: {} characters held out, evaluated {when} (each evaluation \
+                 takes about as long as {:.0} training iterations)",
+                self.val_ix.len(),
+                cost.max(1.0)
+            ));
+        }
+        status(&lines);
     }
 
-    /// After printed iteration `n`: remember the smooth loss for the plot and, with a
-    /// held-out part, print and remember the validation figures.
-    fn record(&mut self, trainer: &Trainer, n: usize) -> Result<(), Failure> {
-        self.settings.loss_history.push((n, trainer.smooth_loss));
-        if !self.val_ix.is_empty() {
+    /// After iteration `n`: remember the smooth loss for the plot if `n` is printed, and
+    /// evaluate the held-out part if it is due (printing and remembering the figures).
+    fn record(
+        &mut self,
+        trainer: &Trainer,
+        n: usize,
+        print_every: usize,
+        eval_every: usize,
+    ) -> Result<(), Failure> {
+        if print_every > 0 && n % print_every == 0 {
+            self.settings.loss_history.push((n, trainer.smooth_loss));
+        }
+        if eval_every > 0 && n % eval_every == 0 {
             let loss = trainer.evaluate(&self.val_ix);
             self.settings.val_history.push((n, loss));
             print(&format!("iter {n}, val {}\n", figures(loss)))?;
@@ -279,33 +665,74 @@ impl Session {
     }
 
     // ANCHOR: save
-    /// Saves the checkpoint, then the plot; both atomically.
+    /// Saves the checkpoint, then the plot; both atomically, the checkpoint streamed from
+    /// the trainer's own arrays. A network that is no longer sound is not saved: the run
+    /// stops as diverged instead, and the last good checkpoint stays.
     fn save(&mut self, trainer: &Trainer) -> Result<(), Failure> {
         let s = &self.settings;
-        let mut checkpoint = Checkpoint::from_trainer(trainer, &self.vocab);
-        checkpoint.val_fraction = s.val_fraction.unwrap_or(0.0);
-        checkpoint.data_chars = self.data_chars;
-        checkpoint.data_fnv1a64 = self.data_fnv1a64;
-        checkpoint.loss_history = s.loss_history.clone();
-        checkpoint.val_history = s.val_history.clone();
-        checkpoint.save(&s.checkpoint).map_err(|e| {
+        let snapshot = Snapshot {
+            val_fraction: s.val_fraction.unwrap_or(0.0),
+            data_chars: self.data_chars,
+            data_fnv1a64: self.data_fnv1a64,
+            loss_history: &s.loss_history,
+            val_history: &s.val_history,
+            vocab: &self.vocab,
+            hyperparams: trainer.hyperparams,
+            params: &trainer.params,
+            memory: &trainer.adagrad.memory,
+            iteration: trainer.iteration,
+            pointer: trainer.pointer,
+            h_prev: &trainer.h_prev,
+            smooth_loss: trainer.smooth_loss,
+            rng_state: trainer.rng.get_seed(),
+        };
+        self.check_sound(trainer, &snapshot)?;
+        let checkpoint = &self.outputs.checkpoint;
+        snapshot.save(&checkpoint.given).map_err(|e| {
             let hint = match s.saved_at {
                 Some(at) => format!("the checkpoint from iteration {at} is still intact"),
                 None => "no checkpoint was saved by this run".to_string(),
             };
             Failure::with_hint(e.to_string(), hint)
         })?;
-        let plotted = self.chart(trainer.hyperparams.seq_length).save(&s.plot);
-        plotted.map_err(|e| {
-            Failure::runtime(format!(
-                "cannot write the loss plot {}: {e} (the checkpoint was saved)",
-                s.plot.display()
-            ))
-        })?;
+        if let Some(plot) = &self.outputs.plot {
+            let chart = self.chart(trainer.hyperparams.seq_length);
+            chart.save(&plot.given).map_err(|e| {
+                Failure::runtime(format!(
+                    "cannot write the loss plot {}: {} (the checkpoint was saved)",
+                    plot.given.display(),
+                    io_message(&e)
+                ))
+            })?;
+        }
         self.settings.saved_at = Some(trainer.iteration);
+        self.settings.last_good = Some((trainer.iteration, checkpoint.given.clone()));
         Ok(())
     }
     // ANCHOR_END: save
+
+    // ANCHOR: check_sound
+    /// Whether the network about to be saved can go on: every value finite, and a finite
+    /// loss on the chunk the next step will read. A step that throws the weights far (a
+    /// learning rate of 1e300) leaves them finite but useless: only the next step's loss
+    /// shows it, so it is computed now, before the save rather than after.
+    fn check_sound(&self, trainer: &Trainer, snapshot: &Snapshot<'_>) -> Result<(), Failure> {
+        let loss = next_loss(trainer);
+        if !loss.is_finite() {
+            let iteration = trainer.iteration;
+            return Err(self.diverged(&TrainError::Diverged { iteration, loss }));
+        }
+        if let Some(name) = snapshot.first_non_finite() {
+            let e = format!(
+                "training diverged at iteration {}: {name} holds a value that is not a finite \
+                 number (try a smaller learning rate)",
+                trainer.iteration
+            );
+            return Err(self.diverged(&e));
+        }
+        Ok(())
+    }
+    // ANCHOR_END: check_sound
 
     /// Smooth loss per character (the smooth loss is summed over `T` characters) and the
     /// validation loss per character, against the iteration.
@@ -335,20 +762,32 @@ impl Session {
         }
     }
 
-    fn diverged(&self, e: &TrainError) -> Failure {
-        let path = &self.settings.checkpoint;
-        let hint = match self.settings.saved_at {
-            Some(at) => format!(
-                "the last good checkpoint, from iteration {at}, is intact: {}",
-                shown(path)
-            ),
-            None if path.exists() => format!(
+    /// The failure of a diverged run, with the checkpoint to go back to.
+    fn diverged(&self, e: &dyn Display) -> Failure {
+        let path = &self.outputs.checkpoint.given;
+        let mut hints = Vec::new();
+        match &self.settings.last_good {
+            Some((at, good)) => {
+                hints.push(format!(
+                    "the last good checkpoint, from iteration {at}, is intact: {}",
+                    shown(good)
+                ));
+                hints.push(format!(
+                    "to continue from it with smaller steps: --resume {} --learning-rate {:?}",
+                    quoted(good),
+                    self.settings.hyperparams.learning_rate / 10.0
+                ));
+            }
+            None if path.exists() => hints.push(format!(
                 "no checkpoint was saved by this run; {} is untouched",
                 shown(path)
-            ),
-            None => "no checkpoint was saved by this run".to_string(),
-        };
-        Failure::with_hint(e.to_string(), hint)
+            )),
+            None => hints.push("no checkpoint was saved by this run".to_string()),
+        }
+        Failure::Runtime {
+            message: e.to_string(),
+            hints,
+        }
     }
 
     fn finish(&self, trainer: &Trainer) -> Result<(), Failure> {
@@ -361,19 +800,60 @@ impl Session {
                 figures(val_loss)
             ))?;
         }
-        let s = &self.settings;
+        let checkpoint = &self.outputs.checkpoint.given;
+        let plot = match &self.outputs.plot {
+            Some(plot) => format!(" and loss plot {}", shown(&plot.given)),
+            None => String::new(),
+        };
         status(&format!(
-            "saved checkpoint {} (iteration {}) and loss plot {}",
-            shown(&s.checkpoint),
-            trainer.iteration,
-            shown(&s.plot)
+            "saved checkpoint {} (iteration {}){plot}",
+            shown(checkpoint),
+            trainer.iteration
         ));
         status(&format!(
             "to write with it: min-char-rnn sample --checkpoint {}",
-            s.checkpoint.display()
+            quoted(checkpoint)
         ));
         Ok(())
     }
+}
+
+/// "every 1000 iterations and at the end", "after every iteration", "at the end" (0).
+fn every_and_at_the_end(every: usize) -> String {
+    match every {
+        0 => "at the end".to_string(),
+        1 => "after every iteration".to_string(),
+        n => format!("every {n} iterations and at the end"),
+    }
+}
+
+/// The loss the trainer's next step will have, computed now without taking the step: the
+/// forward pass alone over the chunk it will read, from the memory it will start with
+/// (the same choice as `Trainer::step`: back to the start of the text with an empty memory
+/// at iteration 0 and when the chunk would run past the end).
+fn next_loss(trainer: &Trainer) -> f64 {
+    let (params, data) = (&trainer.params, trainer.data());
+    let (v, h, t) = (
+        params.vocab_size(),
+        params.hidden_size(),
+        trainer.hyperparams.seq_length,
+    );
+    let restart = trainer.pointer + t + 1 >= data.len() || trainer.iteration == 0;
+    let (p, mut h_prev) = if restart {
+        (0, Vector::zeros(h))
+    } else {
+        (trainer.pointer, trainer.h_prev.clone())
+    };
+    let (mut h_t, mut y, mut probs) = (Vector::zeros(h), Vector::zeros(v), Vector::zeros(v));
+    let mut loss = 0.0;
+    for k in p..p + t {
+        hidden_step(params, data[k], &h_prev, &mut h_t); // h_t = tanh(w_xh·x + w_hh·h + b_h)
+        output_step(params, &h_t, &mut y); // y_t = w_hy·h_t + b_y
+        softmax(&y, &mut probs); // p_t = softmax(y_t)
+        loss += cross_entropy(&probs, data[k + 1]); // −ln p_t[target_t]
+        std::mem::swap(&mut h_prev, &mut h_t);
+    }
+    loss
 }
 
 /// Loss per character, perplexity `exp(loss)` and bits per character `loss / ln 2`.
@@ -388,14 +868,17 @@ fn figures(loss: f64) -> String {
 // ANCHOR_END: figures
 
 // ANCHOR: next_stop
-/// Where the next stretch of training ends: just after the next printed iteration (whose
-/// number `n` is a multiple of `print_every`, so after `n + 1` are done), at the next
-/// multiple of `checkpoint_every`, or at `total`, whichever comes first.
-fn next_stop(done: usize, total: usize, print_every: usize, checkpoint_every: usize) -> usize {
+/// Where the next stretch of training ends: just after the next iteration `n` that is a
+/// multiple of one of `every` (printed or evaluated: after `n + 1` are done), at the next
+/// multiple of `checkpoint_every`, or at `total`, whichever comes first. A 0 in `every` or
+/// `checkpoint_every` means never.
+fn next_stop(done: usize, total: usize, every: [usize; 2], checkpoint_every: usize) -> usize {
     let mut stop = total;
-    if print_every > 0 {
-        let next_printed = done.div_ceil(print_every).saturating_mul(print_every); // next n
-        stop = stop.min(next_printed.saturating_add(1));
+    for every in every {
+        if every > 0 {
+            let next = done.div_ceil(every).saturating_mul(every); // the next such n
+            stop = stop.min(next.saturating_add(1));
+        }
     }
     if let Some(saved) = done.checked_div(checkpoint_every) {
         let next_save = saved.saturating_add(1).saturating_mul(checkpoint_every);
@@ -405,14 +888,6 @@ fn next_stop(done: usize, total: usize, print_every: usize, checkpoint_every: us
 }
 // ANCHOR_END: next_stop
 
-/// `path` made absolute for messages ("saying where"), or as given if that fails.
-fn shown(path: &Path) -> String {
-    std::path::absolute(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string()
-}
-
 fn load_checkpoint(path: &Path) -> Result<Checkpoint, Failure> {
     Checkpoint::load(path).map_err(|e| {
         Failure::with_hint(
@@ -420,6 +895,20 @@ fn load_checkpoint(path: &Path) -> Result<Checkpoint, Failure> {
             "--resume needs a checkpoint saved by min-char-rnn train",
         )
     })
+}
+
+/// The text of standard input (`train -`), or a clear error.
+fn read_stdin() -> Result<String, Failure> {
+    let stdin = io::stdin();
+    if stdin.is_terminal() {
+        status("reading the text from standard input (end it with Ctrl-D)");
+    }
+    let mut bytes = Vec::new();
+    stdin
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::runtime(format!("cannot read standard input: {}", io_message(&e))))?;
+    text_from_bytes(bytes, "standard input", None)
 }
 
 // ANCHOR: read_text
@@ -434,9 +923,14 @@ fn read_text(path: &Path) -> Result<String, Failure> {
         ));
     }
     let bytes = fs::read(path).map_err(|e| read_error(path, &e))?;
+    text_from_bytes(bytes, &shown.to_string(), Some(path))
+}
+
+/// `bytes` as text, or why not: empty, or not UTF-8 (where, and how to convert it).
+fn text_from_bytes(bytes: Vec<u8>, name: &str, path: Option<&Path>) -> Result<String, Failure> {
     if bytes.is_empty() {
         return Err(Failure::with_hint(
-            format!("{shown} is empty: there is nothing to learn"),
+            format!("{name} is empty: there is nothing to learn"),
             "give a text of a few thousand characters or more",
         ));
     }
@@ -446,14 +940,15 @@ fn read_text(path: &Path) -> Result<String, Failure> {
             .iter()
             .filter(|&&b| b == b'\n')
             .count();
+        let input = path.map_or(String::new(), |p| format!(" {}", quoted(p)));
         Failure::with_hint(
             format!(
-                "{shown} is not valid UTF-8: the bytes at byte offset {offset} (line {line}) \
+                "{name} is not valid UTF-8: the bytes at byte offset {offset} (line {line}) \
                  are not a UTF-8 character"
             ),
             format!(
                 "min-char-rnn reads UTF-8 text; convert it first, for example: \
-                 iconv -f latin1 -t utf-8 {shown} > text-utf8.txt"
+                 iconv -f latin1 -t utf-8{input} > text-utf8.txt"
             ),
         )
     })
@@ -467,7 +962,7 @@ fn read_error(path: &Path, e: &io::Error) -> Failure {
             "check the path (without a FILE, train uses the built-in corpus)",
         )
     } else {
-        Failure::runtime(format!("cannot read {}: {e}", path.display()))
+        Failure::runtime(format!("cannot read {}: {}", path.display(), io_message(e)))
     }
 }
 
@@ -505,10 +1000,13 @@ fn encode(
     })
 }
 
-/// Splits off the last `fraction` of the text for validation.
+// ANCHOR: split
+/// Splits off the last `fraction` of the text for validation, leaving at least `T + 1`
+/// characters to train on (`seq_length` is `T`) and 2 to evaluate.
 fn split(
     mut indices: Vec<usize>,
     fraction: Option<f64>,
+    seq_length: usize,
     name: &str,
 ) -> Result<(Vec<usize>, Vec<usize>), Failure> {
     let Some(fraction) = fraction else {
@@ -516,18 +1014,38 @@ fn split(
     };
     let n = indices.len();
     let val_len = ((n as f64) * fraction).round() as usize;
-    if val_len < 2 || val_len >= n {
-        return Err(Failure::with_hint(
+    let train_len = n.saturating_sub(val_len);
+    let needed = seq_length.saturating_add(1);
+    if val_len < 2 || train_len < needed {
+        // The fractions that work: from 2 characters held out to all but T + 1.
+        let lowest = (2.0 / n as f64 * 1e4).ceil() / 1e4;
+        let highest = ((n.saturating_sub(needed)) as f64 / n as f64 * 1e4).floor() / 1e4;
+        let hint = if n >= needed + 2 && lowest <= highest {
+            format!("use a --val-fraction from {lowest} to {highest}, or a longer text")
+        } else {
+            "the text is too short to hold a part out: leave --val-fraction out, or use a \
+             longer text"
+                .to_string()
+        };
+        let problem = if val_len < 2 {
             format!(
-                "{name}: --val-fraction {fraction} holds out {val_len} of {n} characters; the \
-                 held-out part needs at least 2 and the training part at least 1"
-            ),
-            "use a larger --val-fraction or a longer text",
+                "holds out {val_len} of its {n} characters, but the held-out part needs at least 2"
+            )
+        } else {
+            format!(
+                "leaves {train_len} of its {n} characters for the training part, but training \
+                 needs at least {needed} (seq_length + 1)"
+            )
+        };
+        return Err(Failure::with_hint(
+            format!("{name}: --val-fraction {fraction} {problem}"),
+            hint,
         ));
     }
     let val = indices.split_off(n - val_len);
     Ok((indices, val))
 }
+// ANCHOR_END: split
 
 fn train_error(name: &str, e: &TrainError) -> Failure {
     let hint = match e {
@@ -559,113 +1077,6 @@ fn resume(
 }
 // ANCHOR_END: resume
 
-/// Fails early, before any training, if the checkpoint or the plot cannot be written there.
-fn check_outputs(checkpoint: &Path, plot: &Path, input: Option<&Path>) -> Result<(), Failure> {
-    if checkpoint == plot {
-        return Err(Failure::usage(
-            Command::Train,
-            format!(
-                "--checkpoint and --plot are the same file, {}",
-                checkpoint.display()
-            ),
-        ));
-    }
-    if let Some(input) = input {
-        let same_file = match (fs::canonicalize(input), fs::canonicalize(checkpoint)) {
-            (Ok(a), Ok(b)) => a == b,
-            _ => false,
-        };
-        if same_file {
-            return Err(Failure::usage(
-                Command::Train,
-                format!(
-                    "--checkpoint {} would overwrite the text being learned",
-                    checkpoint.display()
-                ),
-            ));
-        }
-    }
-    check_writable("checkpoint", "--checkpoint", checkpoint)?;
-    check_writable("loss plot", "--plot", plot)?;
-    remove_stale_temporaries(checkpoint);
-    remove_stale_temporaries(plot);
-    Ok(())
-}
-
-/// Removes the temporary files that a killed run left next to `path`
-/// (`.NAME.PID-N.tmp`, see `min_char_rnn::checkpoint::write_atomic`) when process PID is
-/// gone. Only where `/proc` tells which processes exist (Linux); elsewhere they stay.
-fn remove_stale_temporaries(path: &Path) {
-    let (Some(name), true) = (path.file_name(), Path::new("/proc/self").exists()) else {
-        return;
-    };
-    let prefix = format!(".{}.", name.to_string_lossy());
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name().to_string_lossy().into_owned();
-        let middle = file_name
-            .strip_prefix(&prefix)
-            .and_then(|rest| rest.strip_suffix(".tmp"));
-        let pid = middle.and_then(|m| m.split_once('-')).map(|(pid, _)| pid);
-        if let Some(pid) = pid.filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
-            if !Path::new("/proc").join(pid).exists() {
-                let _ = fs::remove_file(entry.path());
-            }
-        }
-    }
-}
-
-// ANCHOR: check_writable
-/// Tries to create (and removes) a file next to `path`: a missing or read-only directory is
-/// then an error now, not after an hour of training.
-fn check_writable(what: &str, flag: &str, path: &Path) -> Result<(), Failure> {
-    let fail = |why: String| {
-        Failure::with_hint(
-            format!("cannot write the {what} to {}: {why}", path.display()),
-            format!("choose another place with {flag} PATH"),
-        )
-    };
-    if path.is_dir() {
-        return Err(fail("it is a directory".to_string()));
-    }
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    match fs::metadata(dir) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(fail(format!(
-                "the directory {} does not exist",
-                dir.display()
-            )));
-        }
-        Err(e) => return Err(fail(e.to_string())),
-        Ok(m) if !m.is_dir() => {
-            return Err(fail(format!("{} is not a directory", dir.display())));
-        }
-        Ok(_) => {}
-    }
-    let probe = dir.join(format!(".min-char-rnn-probe-{}", std::process::id()));
-    match fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&probe)
-    {
-        Ok(_) => {
-            let _ = fs::remove_file(&probe);
-            Ok(())
-        }
-        Err(e) => Err(fail(e.to_string())),
-    }
-}
-// ANCHOR_END: check_writable
-
 #[cfg(test)]
 mod tests {
     use super::next_stop;
@@ -673,11 +1084,19 @@ mod tests {
     #[test]
     fn stretches_end_after_printed_iterations_and_at_checkpoints() {
         // print every 100: n = 0 is printed, so the first stretch is one iteration long.
-        assert_eq!(next_stop(0, 2000, 100, 1000), 1);
-        assert_eq!(next_stop(1, 2000, 100, 1000), 101);
-        assert_eq!(next_stop(901, 2000, 100, 1000), 1000);
-        assert_eq!(next_stop(1000, 2000, 100, 1000), 1001);
-        assert_eq!(next_stop(1950, 2000, 100, 0), 2000);
-        assert_eq!(next_stop(5, 2000, 0, 0), 2000);
+        assert_eq!(next_stop(0, 2000, [100, 0], 1000), 1);
+        assert_eq!(next_stop(1, 2000, [100, 0], 1000), 101);
+        assert_eq!(next_stop(901, 2000, [100, 0], 1000), 1000);
+        assert_eq!(next_stop(1000, 2000, [100, 0], 1000), 1001);
+        assert_eq!(next_stop(1950, 2000, [100, 0], 0), 2000);
+        assert_eq!(next_stop(5, 2000, [0, 0], 0), 2000);
+    }
+
+    #[test]
+    fn stretches_end_after_evaluated_iterations_too() {
+        // print every 100, evaluate every 250: after iterations 200, 250 and 300.
+        assert_eq!(next_stop(201, 2000, [100, 250], 1000), 251);
+        assert_eq!(next_stop(251, 2000, [100, 250], 1000), 301);
+        assert_eq!(next_stop(1, 2000, [0, 250], 0), 251);
     }
 }
