@@ -68,6 +68,10 @@
 // debugger; iterator chains would hide the index a learner wants to watch.
 #![allow(clippy::needless_range_loop)]
 #![warn(missing_docs)]
+// gdb shows a Vector, a Matrix, a ForwardCache and a Grads as what they mean (a grid for a
+// matrix); the script is embedded in every binary that links the crate. See the debugger
+// chapter for the one setting gdb needs to run it.
+#![debugger_visualizer(gdb_script_file = "debugger/min_char_rnn_gdb.py")]
 
 pub mod adagrad;
 pub mod backward;
@@ -123,6 +127,7 @@ mod book {
         Train => "train.md",
         Debugger => "debugger.md",
         Cli => "cli.md",
+        Exercises => "exercises.md",
         Speed => "speed.md",
         FastPath => "fast-path.md",
         WhereNext => "where-next.md",

@@ -12,6 +12,10 @@
 #                                          -- --nocapture` runs
 #   book/src/generated/gdb-transcript.txt  tools/gdb-transcript.sh (only where gdb is installed)
 #   book/src/generated/gdb-test-locals.txt tools/gdb-transcript.sh (only where gdb is installed)
+#   book/src/generated/gdb-traps.txt       tools/gdb-transcript.sh (only where gdb is installed)
+#   book/src/generated/gdb-printers.txt    tools/gdb-printers.sh, which also checks that the
+#                                          crate's pretty-printers print as designed (only where
+#                                          gdb is installed)
 #
 # Usage, from any directory:
 #
@@ -42,7 +46,7 @@ case "${1:-}" in
     "") ;;
     --check) check=true ;;
     -h | --help)
-        sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'
         exit 0
         ;;
     *) die "unknown argument '$1' (usage: tools/book-outputs.sh [--check])" ;;
@@ -110,6 +114,7 @@ generate() {
     dbg_output "$out/dbg-backward.txt"
     if have_gdb; then
         tools/gdb-transcript.sh "$out"
+        tools/gdb-printers.sh "$out"
     fi
 }
 
@@ -130,10 +135,11 @@ cells="$( (cd "$tmp" && ls notebook-cell-*.txt; cd "$ROOT/$GENERATED" && ls note
 for cell in $cells; do
     files+=("$cell")
 done
+gdb_files=(gdb-transcript.txt gdb-test-locals.txt gdb-traps.txt gdb-printers.txt)
 if have_gdb; then
-    files+=(gdb-transcript.txt gdb-test-locals.txt)
+    files+=("${gdb_files[@]}")
 else
-    say "skipped gdb-transcript.txt and gdb-test-locals.txt: gdb or rust-gdb is not installed"
+    say "skipped ${gdb_files[*]}: gdb or rust-gdb is not installed"
 fi
 
 stale=()
