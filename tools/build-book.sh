@@ -9,11 +9,15 @@
 #      at exactly those versions (the first install compiles both: a few minutes);
 #   2. fetches KaTeX's stylesheet and fonts (`npm pack katex@KATEX_VERSION`, checksum verified)
 #      into book/theme/katex/ (git-ignored), unless they are already there at that version;
-#   3. runs `mdbook build book` and fails on an error, or on a warning that mentions an include,
+#   3. compiles tools/katex_mathml.rs (std only, with rustc) into target/book-tools/: the
+#      preprocessor that keeps Markdown off KaTeX's MathML (see book.toml);
+#   4. runs `mdbook build book` and fails on an error, or on a warning that mentions an include,
 #      an anchor, or something missing / not found (mdBook itself exits 0 on those);
-#   4. copies KaTeX's fonts next to the built stylesheet, where its `url(fonts/…)` points, and
+#   5. copies KaTeX's fonts next to the built stylesheet, where its `url(fonts/…)` points, and
 #      checks that every font the stylesheet names is there;
-#   5. fails if any built HTML page points at a CDN, and checks that the search index exists.
+#   6. checks that every equation carries MathML for screen readers, whole and untouched by
+#      Markdown, and that every link to a heading finds it;
+#   7. fails if any built HTML page points at a CDN, and checks that the search index exists.
 set -euo pipefail
 
 # mdbook-katex 0.10.0 is built against mdbook-preprocessor 0.5.3, so mdBook 0.5.3 is its exact
@@ -100,7 +104,22 @@ if [[ ! -f "$KATEX_DIR/katex.min.css" || ! -d "$KATEX_DIR/fonts" \
     fetch_katex
 fi
 
-# --- 3. build -------------------------------------------------------------------------------------
+# --- 3. the MathML preprocessor -------------------------------------------------------------------
+
+# book.toml runs it as ../target/book-tools/katex_mathml (relative to book/). Rebuilt, after its
+# unit tests pass, when the source is newer than the binary.
+MATHML_SRC="tools/katex_mathml.rs"
+MATHML_BIN="target/book-tools/katex_mathml"
+if [[ ! -x "$MATHML_BIN" || "$MATHML_SRC" -nt "$MATHML_BIN" ]]; then
+    command -v rustc >/dev/null 2>&1 || die "rustc is needed to compile $MATHML_SRC"
+    say "compiling and testing $MATHML_SRC"
+    mkdir -p "$(dirname "$MATHML_BIN")"
+    rustc --edition 2021 --test "$MATHML_SRC" -o "$MATHML_BIN-tests"
+    "$MATHML_BIN-tests" --quiet >&2 || die "the tests of $MATHML_SRC failed"
+    rustc --edition 2021 -O "$MATHML_SRC" -o "$MATHML_BIN"
+fi
+
+# --- 4. build -------------------------------------------------------------------------------------
 
 say "mdbook build $BOOK_DIR"
 log="$(mktemp)"
@@ -124,7 +143,7 @@ if [[ -n "$problems" ]]; then
 fi
 [[ -f "$OUT_DIR/index.html" ]] || die "$OUT_DIR/index.html was not produced"
 
-# --- 4. KaTeX fonts next to the built stylesheet --------------------------------------------------
+# --- 5. KaTeX fonts next to the built stylesheet --------------------------------------------------
 
 # mdBook copies additional-css files (renamed with a content hash) but not the fonts they refer
 # to, so put the fonts where the stylesheet's relative `url(fonts/…)` points.
@@ -157,7 +176,57 @@ if grep -lE 'class="katex.*<del>|<del>.*class="katex' "$OUT_DIR"/*.html >/dev/nu
     die "Markdown mangled rendered math (a <del> inside KaTeX output) in the pages above"
 fi
 
-# --- 5. offline: no CDN, search index present -----------------------------------------------------
+# --- 6. MathML for screen readers, links to headings ----------------------------------------------
+
+# KaTeX draws each equation as HTML marked aria-hidden, and puts MathML beside it for screen
+# readers. Every equation (`<span class="katex">`) must have its `<math>`, each `<math>` its TeX
+# source in an <annotation>, and nothing but MathML elements inside: an <em>, <del> or <code> in
+# there means Markdown read the formula's text as Markdown (tools/katex_mathml.rs prevents it).
+
+# How often the fixed string $1 occurs in file $2.
+occurrences() { { grep -oF -- "$1" "$2" || true; } | wc -l; }
+mathml_problems=0
+for page in "$OUT_DIR"/*.html; do
+    equations="$(occurrences '<span class="katex">' "$page")"
+    maths="$(occurrences '<span class="katex-mathml"><math xmlns="http://www.w3.org/1998/Math/MathML"' "$page")"
+    annotations="$(occurrences '<annotation encoding="application/x-tex">' "$page")"
+    hidden="$(occurrences '<span class="katex-html" aria-hidden="true">' "$page")"
+    if [[ "$maths" -ne "$equations" || "$annotations" -ne "$equations" || "$hidden" -ne "$equations" ]]; then
+        say "$page: $equations equations, $maths with MathML, $annotations with their TeX, $hidden with hidden HTML"
+        mathml_problems=1
+    fi
+    # (The page as one line, so that a formula broken across lines is still seen whole.)
+    foreign="$(tr '\n' ' ' <"$page" | { grep -oP '<math\b.*?</math>' || true; } \
+        | { grep -oP '</?\K[a-zA-Z][a-zA-Z0-9]*' || true; } \
+        | grep -vxE 'math|semantics|annotation|mrow|mi|mn|mo|ms|mtext|mspace|msub|msup|msubsup|mfrac|msqrt|mroot|mstyle|mover|munder|munderover|mtable|mtr|mtd|mlabeledtr|mpadded|mphantom|menclose|merror' \
+        | sort -u | tr '\n' ' ' || true)"
+    if [[ -n "$foreign" ]]; then
+        say "$page: elements that are not MathML inside <math>: $foreign"
+        mathml_problems=1
+    fi
+done
+[[ "$mathml_problems" -eq 0 ]] || die "some equations lack their MathML, or Markdown changed it (above)"
+say "MathML: every equation has it ($(cat "$OUT_DIR"/*.html | occurrences '<math xmlns' -) formulas, print.html included)"
+
+# Links to a heading (`page.html#id`, `#id`) must find that id: a heading's id is its text made
+# into a slug, so renaming a heading breaks the links to it, and mdBook does not notice. (A
+# heading with math carries an explicit `{#id}`; tools/katex_mathml.rs insists on it.)
+broken_links=0
+while IFS= read -r hit; do
+    from="${hit%%:href=*}"
+    href="${hit#*:href=\"}"
+    href="${href%\"}"
+    target="${href%%#*}"
+    fragment="${href#*#}"
+    [[ -n "$target" ]] && target="$OUT_DIR/$target" || target="$from"
+    if [[ ! -f "$target" ]] || ! grep -qF "id=\"$fragment\"" "$target"; then
+        say "$from: link to $href, which does not exist"
+        broken_links=1
+    fi
+done < <(grep -oE 'href="[^"#:]*#[^"]*"' "$OUT_DIR"/*.html || true)
+[[ "$broken_links" -eq 0 ]] || die "links to headings that do not exist (above)"
+
+# --- 7. offline: no CDN, search index present -----------------------------------------------------
 
 cdn_hits="$(grep -rIlE 'cdn|jsdelivr|unpkg|googleapis' --include='*.html' "$OUT_DIR" || true)"
 if [[ -n "$cdn_hits" ]]; then
