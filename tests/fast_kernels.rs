@@ -265,7 +265,12 @@ fn map_in_place_transforms_every_element_exactly_once() {
 fn map_in_place_gives_the_same_bits_as_single_calls() {
     // 100 is the hidden size (12 groups of 8 and 4 left over), 71 a vocabulary size.
     for len in [1, 7, 8, 9, 71, 100] {
-        let xs = { let mut rng = fastrand::Rng::with_seed(len as u64); (0..len).map(|_| rng.f64() * 60.0 - 30.0).collect::<Vec<f64>>() };
+        let xs = {
+            let mut rng = fastrand::Rng::with_seed(len as u64);
+            (0..len)
+                .map(|_| rng.f64() * 60.0 - 30.0)
+                .collect::<Vec<f64>>()
+        };
         let mut mapped = xs.clone();
         map_in_place(&mut mapped, math::tanh);
         for (x, y) in xs.iter().zip(&mapped) {

@@ -91,14 +91,22 @@ fn bits(values: &[f64]) -> Vec<u64> {
 
 fn assert_same_cache(plain: &ForwardCache, quick: &ForwardCache, shape: &str) {
     assert_eq!(plain.inputs, quick.inputs, "{shape}: inputs");
-    assert_eq!(bits(plain.h_prev.as_slice()), bits(quick.h_prev.as_slice()), "{shape}: h_prev");
+    assert_eq!(
+        bits(plain.h_prev.as_slice()),
+        bits(quick.h_prev.as_slice()),
+        "{shape}: h_prev"
+    );
     for t in 0..plain.len() {
         for (name, a, b) in [
             ("hs", &plain.hs[t], &quick.hs[t]),
             ("ys", &plain.ys[t], &quick.ys[t]),
             ("ps", &plain.ps[t], &quick.ps[t]),
         ] {
-            assert_eq!(bits(a.as_slice()), bits(b.as_slice()), "{shape}: {name}[{t}]");
+            assert_eq!(
+                bits(a.as_slice()),
+                bits(b.as_slice()),
+                "{shape}: {name}[{t}]"
+            );
         }
     }
     assert_eq!(plain.len(), quick.len(), "{shape}: T");
@@ -287,7 +295,10 @@ fn a_cache_for_another_size_is_made_anew_and_a_fitting_one_is_reused() {
     for (other_v, other_h) in [(v, h + 3), (v + 2, h), (v - 1, h - 1)] {
         let mut plain = ForwardCache::new(other_v, other_h, t);
         forward(&p, &inputs, &h_prev, &mut plain);
-        assert_eq!(plain, fresh, "plain, cache for V = {other_v}, H = {other_h}");
+        assert_eq!(
+            plain, fresh,
+            "plain, cache for V = {other_v}, H = {other_h}"
+        );
         let mut quick = ForwardCache::new(other_v, other_h, t);
         let mut work = Workspace::default();
         work.fit(other_v, other_h, t);
@@ -297,7 +308,13 @@ fn a_cache_for_another_size_is_made_anew_and_a_fitting_one_is_reused() {
         fitting.fit(v, h, t);
         assert_eq!(work, {
             let mut w = fitting.clone();
-            fast::forward(&p, &inputs, &h_prev, &mut ForwardCache::new(v, h, t), &mut w);
+            fast::forward(
+                &p,
+                &inputs,
+                &h_prev,
+                &mut ForwardCache::new(v, h, t),
+                &mut w,
+            );
             w
         });
     }
@@ -312,7 +329,11 @@ fn a_cache_for_another_size_is_made_anew_and_a_fitting_one_is_reused() {
     let kept_work = work.dys[0].as_slice().as_ptr();
     let mut grads = Grads::zeros_like(&p);
     fast::backward(&p, &cache, &inputs, &mut grads, &mut work);
-    assert_eq!(work.dys[0].as_slice().as_ptr(), kept_work, "workspace: reused");
+    assert_eq!(
+        work.dys[0].as_slice().as_ptr(),
+        kept_work,
+        "workspace: reused"
+    );
 }
 
 #[test]
@@ -347,15 +368,26 @@ fn fitting_grads_are_written_in_place_and_others_made_anew_by_the_fast_path() {
     let mut work = Workspace::default();
     // Fitting gradients keep their memory.
     let mut grads = Grads::zeros_like(&p);
-    let kept = (grads.dw_xh.as_slice().as_ptr(), grads.dw_hh.as_slice().as_ptr());
+    let kept = (
+        grads.dw_xh.as_slice().as_ptr(),
+        grads.dw_hh.as_slice().as_ptr(),
+    );
     fast::backward(&p, &cache, &targets, &mut grads, &mut work);
     assert_eq!(grads, expected);
-    let now = (grads.dw_xh.as_slice().as_ptr(), grads.dw_hh.as_slice().as_ptr());
+    let now = (
+        grads.dw_xh.as_slice().as_ptr(),
+        grads.dw_hh.as_slice().as_ptr(),
+    );
     assert_eq!(now, kept, "fitting gradients are reused");
     // Gradients for another V only (w_hh's shape fits) or another H are made anew.
     for other in [Params::zeros(v + 1, h), Params::zeros(v, h + 1)] {
         let mut grads = Grads::zeros_like(&other);
         fast::backward(&p, &cache, &targets, &mut grads, &mut work);
-        assert_eq!(grads, expected, "from gradients shaped for {:?}", other.w_xh.shape());
+        assert_eq!(
+            grads,
+            expected,
+            "from gradients shaped for {:?}",
+            other.w_xh.shape()
+        );
     }
 }
