@@ -451,7 +451,19 @@ impl Trainer {
 
     /// Where the next step will start: `(p, reset)`, with `reset` true when it will start
     /// over from the beginning with an empty memory.
-    fn next_chunk(&self) -> (usize, bool) {
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::{Hyperparams, Trainer};
+    /// let hp = Hyperparams { hidden_size: 4, seq_length: 3, learning_rate: 0.1 };
+    /// let mut trainer = Trainer::new((0..10).map(|i| i % 2).collect(), 2, hp, 1)?;
+    /// assert_eq!(trainer.next_chunk(), (0, true)); // iteration 0 always starts afresh
+    /// trainer.step()?;
+    /// assert_eq!(trainer.next_chunk(), (3, false));
+    /// # Ok::<(), min_char_rnn::TrainError>(())
+    /// ```
+    pub fn next_chunk(&self) -> (usize, bool) {
         let t = self.hyperparams.seq_length;
         // ANCHOR: reset
         if self.pointer + t + 1 >= self.data.len() || self.iteration == 0 {

@@ -17,11 +17,11 @@ use super::progress::Progress;
 use super::{Command, Failure};
 use min_char_rnn::checkpoint::{Checkpoint, MAGIC, Snapshot, fingerprint};
 use min_char_rnn::fast::Fast;
-use min_char_rnn::forward::{hidden_step, output_step};
-use min_char_rnn::loss::{cross_entropy, softmax};
+use min_char_rnn::forward::forward;
+use min_char_rnn::loss::sequence_loss;
 use min_char_rnn::plot::{Chart, Series};
 use min_char_rnn::train::Event;
-use min_char_rnn::{EncodeError, Hyperparams, TrainError, Trainer, Vector, Vocab};
+use min_char_rnn::{EncodeError, ForwardCache, Hyperparams, TrainError, Trainer, Vector, Vocab};
 use std::collections::BTreeSet;
 use std::fmt::Display;
 use std::fs;
@@ -829,31 +829,19 @@ fn every_and_at_the_end(every: usize) -> String {
 
 /// The loss the trainer's next step will have, computed now without taking the step: the
 /// forward pass alone over the chunk it will read, from the memory it will start with
-/// (the same choice as `Trainer::step`: back to the start of the text with an empty memory
-/// at iteration 0 and when the chunk would run past the end).
+/// (`Trainer::next_chunk` says where, and whether it starts afresh).
 fn next_loss(trainer: &Trainer) -> f64 {
-    let (params, data) = (&trainer.params, trainer.data());
-    let (v, h, t) = (
-        params.vocab_size(),
-        params.hidden_size(),
-        trainer.hyperparams.seq_length,
-    );
-    let restart = trainer.pointer + t + 1 >= data.len() || trainer.iteration == 0;
-    let (p, mut h_prev) = if restart {
-        (0, Vector::zeros(h))
+    let (p, reset) = trainer.next_chunk();
+    let t = trainer.hyperparams.seq_length;
+    let h_prev = if reset {
+        Vector::zeros(trainer.hyperparams.hidden_size)
     } else {
-        (trainer.pointer, trainer.h_prev.clone())
+        trainer.h_prev.clone()
     };
-    let (mut h_t, mut y, mut probs) = (Vector::zeros(h), Vector::zeros(v), Vector::zeros(v));
-    let mut loss = 0.0;
-    for k in p..p + t {
-        hidden_step(params, data[k], &h_prev, &mut h_t); // h_t = tanh(w_xh·x + w_hh·h + b_h)
-        output_step(params, &h_t, &mut y); // y_t = w_hy·h_t + b_y
-        softmax(&y, &mut probs); // p_t = softmax(y_t)
-        loss += cross_entropy(&probs, data[k + 1]); // −ln p_t[target_t]
-        std::mem::swap(&mut h_prev, &mut h_t);
-    }
-    loss
+    let data = trainer.data();
+    let mut cache = ForwardCache::new(0, 0, 0); // sized by the forward pass
+    forward(&trainer.params, &data[p..p + t], &h_prev, &mut cache);
+    sequence_loss(&cache.ps, &data[p + 1..p + t + 1])
 }
 
 /// Loss per character, perplexity `exp(loss)` and bits per character `loss / ln 2`.
