@@ -44,7 +44,9 @@
 //! | 8. training | [`train`] | the loop: chunks, `h_prev`, smooth loss |
 //! | 9. checkpoints | [`checkpoint`] | save everything, load it back bit for bit, atomically |
 //! | 10. the loss curve | [`plot`] | smooth and validation loss → an SVG chart |
+//! | 11. monitoring | [`monitor`] | per parameter `‖g‖` and `‖Δw‖ / ‖w‖` (≈ 1e−3 is healthy) → panels under the loss curve |
 //! | speed | [`math`], [`fast`] | `tanh` and `exp` that the compiler can vectorise; the fast path, the same bits |
+//! | what it learned | [`explain`] | surprise `−ln p_t[c_{t+1}]`, top-5 guesses, units vs features of the text → one HTML page |
 //!
 //! ## A whole training run
 //!
@@ -77,12 +79,14 @@ pub mod adagrad;
 pub mod backward;
 pub mod checkpoint;
 pub mod encode;
+pub mod explain;
 pub mod fast;
 pub mod forward;
 pub mod loss;
 pub mod math;
 pub mod matrix;
 pub mod model;
+pub mod monitor;
 pub mod plot;
 pub mod sample;
 pub mod train;
@@ -130,6 +134,7 @@ mod book {
         Exercises => "exercises.md",
         Speed => "speed.md",
         FastPath => "fast-path.md",
+        WhatItLearned => "what-it-learned.md",
         WhereNext => "where-next.md",
     }
 }

@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         }
         Ok(cli::args::Parsed::Train(args)) => cli::train::run(&args, CORPUS),
         Ok(cli::args::Parsed::Sample(args)) => cli::sample::run(&args),
+        Ok(cli::args::Parsed::Explain(args)) => cli::explain::run(&args, CORPUS),
         Err(failure) => Err(failure),
     };
     match outcome {

@@ -13,6 +13,12 @@
 //! ten), the axes' labels, the title, a legend and one polyline per series. Every piece of
 //! text goes through [`escape_xml`] first, so a file name such as `tom & jerry.txt` cannot
 //! break the XML.
+//!
+//! A [`Figure`] is a chart with [`Panel`]s stacked below it, all on the chart's horizontal
+//! axis: `min-char-rnn train --monitor` draws each parameter's gradient norm and
+//! update-to-weight ratio that way (see [`monitor`](crate::monitor)). A panel may have a
+//! logarithmic vertical axis, a reference line, dashed lines and circled points. A figure
+//! without panels is exactly its chart, byte for byte.
 
 use std::fmt::Write as _;
 use std::io;
@@ -28,6 +34,16 @@ const TOP: f64 = 60.0;
 const BOTTOM: f64 = 70.0;
 /// The colours of the series, in order (blue, red, green, purple), then again.
 const COLOURS: [&str; 4] = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
+/// The colours of a [`Panel`]'s lines, in order: the Okabe–Ito palette (blue, orange, bluish
+/// green, vermillion, reddish purple, sky blue, black), chosen to stay distinct for readers
+/// with the common kinds of colour blindness.
+const PANEL_COLOURS: [&str; 7] = [
+    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
+];
+/// The height of each [`Panel`] below a chart; its plotting area has the chart's margins.
+const PANEL_HEIGHT: f64 = 420.0;
+/// Where the legend row of a panel sits, between its title and its plotting area.
+const PANEL_LEGEND_Y: f64 = 46.0;
 
 /// The comment on the third line of every plot [`Chart::to_svg`] draws: how
 /// [`is_loss_plot`] knows a file that a new plot may replace from a picture of the user's.
@@ -366,6 +382,417 @@ impl Chart {
     }
 }
 
+/// One line of a [`Panel`]: a series, solid or dashed, with some of its points circled.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::plot::{Line, Series};
+/// let line = Line::new(Series::new("b_h", vec![(0.0, 1.0), (100.0, 0.5)])).dashed();
+/// assert!(line.dashed && line.marks.is_empty());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// The points, and the name shown in the legend.
+    pub series: Series,
+    /// Drawn dashed rather than solid: a cue besides the colour.
+    pub dashed: bool,
+    /// Points to circle, in the line's colour: where something happened.
+    pub marks: Vec<(f64, f64)>,
+}
+
+impl Line {
+    /// A solid line through `series`, nothing circled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::plot::{Line, Series};
+    /// let line = Line::new(Series::new("w_xh", vec![(0.0, 2.0)]));
+    /// assert!(!line.dashed);
+    /// ```
+    pub fn new(series: Series) -> Line {
+        Line {
+            series,
+            dashed: false,
+            marks: Vec::new(),
+        }
+    }
+
+    /// The same line, dashed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::plot::{Line, Series};
+    /// assert!(Line::new(Series::new("b_y", vec![])).dashed().dashed);
+    /// ```
+    pub fn dashed(self) -> Line {
+        Line {
+            dashed: true,
+            ..self
+        }
+    }
+}
+
+/// A horizontal line across a [`Panel`] at a value worth comparing the lines with, drawn as a
+/// grey band.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::plot::Reference;
+/// let healthy = Reference { y: 1e-3, label: "1e−3".to_string() };
+/// assert_eq!(healthy.y, 0.001);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reference {
+    /// Where the band is, in data units.
+    pub y: f64,
+    /// What it stands for, shown in the legend.
+    pub label: String,
+}
+
+/// A plot stacked below a [`Chart`] in a [`Figure`]: its own title, vertical axis, lines and
+/// legend (one row, above the plotting area), on the chart's horizontal axis.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::plot::{Line, Panel, Reference, Series};
+/// let panel = Panel {
+///     title: "Update-to-weight ratio".to_string(),
+///     y_label: "‖Δw‖ / ‖w‖".to_string(),
+///     log_y: true,
+///     lines: vec![Line::new(Series::new("w_hh", vec![(0.0, 0.1), (100.0, 0.002)]))],
+///     mark_label: String::new(),
+///     reference: Some(Reference { y: 1e-3, label: "1e−3".to_string() }),
+/// };
+/// assert_eq!(panel.lines.len(), 1);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Panel {
+    /// Shown above the panel.
+    pub title: String,
+    /// Shown, turned, left of the vertical axis.
+    pub y_label: String,
+    /// A logarithmic vertical axis, with a tick at each power of ten. Values that are not
+    /// above 0 cannot be shown on it and are left out.
+    pub log_y: bool,
+    /// The lines, each in its own colour (a palette that stays distinct for colour-blind
+    /// readers), drawn in order.
+    pub lines: Vec<Line>,
+    /// What a circled point means, for the legend; empty for no legend entry.
+    pub mark_label: String,
+    /// A value to compare with, drawn across the panel.
+    pub reference: Option<Reference>,
+}
+
+/// A [`Chart`] with [`Panel`]s stacked below it, all on one horizontal axis, in one SVG.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::plot::{Chart, Figure, Line, Panel, Series};
+/// let chart = Chart {
+///     title: "Loss".to_string(),
+///     x_label: "iteration".to_string(),
+///     y_label: "loss".to_string(),
+///     series: vec![Series::new("training", vec![(0.0, 4.2), (100.0, 3.9)])],
+/// };
+/// let alone = Figure { chart: chart.clone(), panels: vec![] };
+/// assert_eq!(alone.to_svg(), chart.to_svg()); // no panels: the chart, byte for byte
+/// let panel = Panel {
+///     title: "Gradient norm".to_string(),
+///     y_label: "‖g‖".to_string(),
+///     log_y: true,
+///     lines: vec![Line::new(Series::new("w_xh", vec![(0.0, 3.0), (100.0, 1.5)]))],
+///     mark_label: String::new(),
+///     reference: None,
+/// };
+/// let figure = Figure { chart, panels: vec![panel] };
+/// let svg = figure.to_svg();
+/// assert!(svg.contains(">Gradient norm</text>"));
+/// assert_eq!(svg.matches("<polyline").count(), 2);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    /// The chart at the top.
+    pub chart: Chart,
+    /// The panels below it, top to bottom.
+    pub panels: Vec<Panel>,
+}
+
+impl Figure {
+    /// The figure as one SVG document: the chart, then each panel below it, 800 wide. The
+    /// horizontal axis covers every point of the chart and the panels, so that one
+    /// iteration is at the same place in all of them. Points that cannot be drawn (not
+    /// finite, or not above 0 on a logarithmic axis) are left out. Without panels, this is
+    /// [`Chart::to_svg`].
+    pub fn to_svg(&self) -> String {
+        if self.panels.is_empty() {
+            return self.chart.to_svg();
+        }
+        let chart_points: Vec<Vec<(f64, f64)>> = self
+            .chart
+            .series
+            .iter()
+            .map(|s| drawable(&s.points, false))
+            .collect();
+        let panel_points: Vec<Vec<Vec<(f64, f64)>>> = self
+            .panels
+            .iter()
+            .map(|p| {
+                let lines = p.lines.iter();
+                lines.map(|l| drawable(&l.series.points, p.log_y)).collect()
+            })
+            .collect();
+        let mut every_point = chart_points.concat();
+        for lines in &panel_points {
+            every_point.extend(lines.concat());
+        }
+        let (x_ticks, _) = ticks_for(&[every_point]);
+        let (_, y_ticks) = ticks_for(&chart_points);
+
+        let height = HEIGHT + PANEL_HEIGHT * self.panels.len() as f64;
+        let mut svg = String::new();
+        let _ = writeln!(svg, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+        let _ = writeln!(
+            svg,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="13">"#
+        );
+        let _ = writeln!(svg, "{MARK}");
+        let _ = writeln!(
+            svg,
+            r#"<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="white"/>"#
+        );
+        self.write_chart(&mut svg, &chart_points, &x_ticks, &y_ticks);
+        for (k, (panel, points)) in self.panels.iter().zip(&panel_points).enumerate() {
+            let top = HEIGHT + PANEL_HEIGHT * k as f64;
+            let _ = writeln!(svg, r#"<g transform="translate(0 {top})">"#);
+            panel.write(&mut svg, points, &x_ticks);
+            svg.push_str("</g>\n");
+        }
+        svg.push_str("</svg>\n");
+        svg
+    }
+
+    /// Writes [`Figure::to_svg`] to `path` atomically (see
+    /// [`write_atomic`](crate::checkpoint::write_atomic)), as [`Chart::save`] does.
+    ///
+    /// # Errors
+    ///
+    /// Any I/O error; `path` is then untouched.
+    pub fn save(&self, path: impl AsRef<Path>) -> io::Result<()> {
+        crate::checkpoint::write_atomic(path.as_ref(), self.to_svg().as_bytes())
+    }
+
+    /// The chart's part of the figure, as [`Chart::to_svg`] draws it, on the figure's
+    /// horizontal axis.
+    fn write_chart(
+        &self,
+        svg: &mut String,
+        points: &[Vec<(f64, f64)>],
+        x_ticks: &[f64],
+        y_ticks: &[f64],
+    ) {
+        let chart = &self.chart;
+        let frame = Frame::new(x_ticks, y_ticks);
+        chart.write_title_and_labels(svg);
+        frame.write_grid(svg, x_ticks, y_ticks);
+        for (k, series) in points.iter().enumerate() {
+            frame.write_series(svg, series, COLOURS[k % COLOURS.len()]);
+        }
+        if points.iter().any(|p| !p.is_empty()) {
+            chart.write_legend(svg);
+        } else {
+            frame.write_no_data(svg);
+        }
+    }
+}
+
+impl Panel {
+    /// The panel, drawn from its top left corner at (0, 0); `points` are its lines' points
+    /// as [`drawable`] gives them.
+    fn write(&self, svg: &mut String, points: &[Vec<(f64, f64)>], x_ticks: &[f64]) {
+        let reference = self.reference.as_ref().and_then(|r| {
+            let y = drawable(&[(0.0, r.y)], self.log_y);
+            y.first().map(|&(_, y)| y)
+        });
+        let y_ticks = self.y_ticks(points, reference);
+        let frame = Frame::panel(x_ticks, &y_ticks, self.log_y);
+        let (cx, cy) = (LEFT + frame.width / 2.0, TOP + frame.height / 2.0);
+        let _ = writeln!(
+            svg,
+            r##"<line x1="0" y1="0" x2="{WIDTH}" y2="0" stroke="#bbb"/>"##
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="{}" y="26" text-anchor="middle" font-size="16" font-weight="bold">{}</text>"#,
+            WIDTH / 2.0,
+            escape_xml(&self.title)
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="{cx}" y="{}" text-anchor="middle">iteration</text>"#,
+            PANEL_HEIGHT - 22.0
+        );
+        let _ = writeln!(
+            svg,
+            r#"<text x="22" y="{cy}" text-anchor="middle" transform="rotate(-90 22 {cy})">{}</text>"#,
+            escape_xml(&self.y_label)
+        );
+        if self.log_y {
+            frame.write_minor_grid(svg, &y_ticks);
+        }
+        frame.write_grid(svg, x_ticks, &y_ticks);
+        if let Some(y) = reference {
+            let (_, py) = frame.to_canvas(frame.x_range.0, y);
+            let _ = writeln!(svg, "{}", reference_band(LEFT, LEFT + frame.width, py));
+        }
+        for (k, (line, points)) in self.lines.iter().zip(points).enumerate() {
+            let colour = PANEL_COLOURS[k % PANEL_COLOURS.len()];
+            let style = if line.dashed { DASHED } else { "" };
+            frame.write_styled_series(svg, points, colour, style);
+        }
+        for (k, line) in self.lines.iter().enumerate() {
+            let colour = PANEL_COLOURS[k % PANEL_COLOURS.len()];
+            for (x, y) in drawable(&line.marks, self.log_y) {
+                let (px, py) = frame.to_canvas(x, y);
+                let _ = writeln!(
+                    svg,
+                    r#"<circle cx="{px:.2}" cy="{py:.2}" r="4" fill="white" stroke="{colour}" stroke-width="1.5"/>"#
+                );
+            }
+        }
+        if points.iter().all(|p| p.is_empty()) {
+            frame.write_no_data(svg);
+        }
+        self.write_legend(svg);
+    }
+
+    /// Ticks for the vertical axis, covering every point and the reference line: powers of
+    /// ten on a logarithmic axis (the values are already `log₁₀`), round numbers otherwise.
+    fn y_ticks(&self, points: &[Vec<(f64, f64)>], reference: Option<f64>) -> Vec<f64> {
+        let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+        for &(_, y) in points.iter().flatten() {
+            min = min.min(y);
+            max = max.max(y);
+        }
+        if let Some(y) = reference {
+            min = min.min(y);
+            max = max.max(y);
+        }
+        match (min <= max, self.log_y) {
+            (false, _) => vec![0.0, 1.0],
+            (true, true) => log_ticks(min, max),
+            (true, false) => nice_ticks(min, max, 4),
+        }
+    }
+
+    /// The legend, one row between the title and the plotting area: each line's colour and
+    /// dash with its name, then the circle and the reference band with what they mean.
+    fn write_legend(&self, svg: &mut String) {
+        let row = PANEL_LEGEND_Y;
+        let mut x = LEFT;
+        for (k, line) in self.lines.iter().enumerate() {
+            let colour = PANEL_COLOURS[k % PANEL_COLOURS.len()];
+            let style = if line.dashed { DASHED } else { "" };
+            let swatch = format!(
+                r#"<line x1="{x}" y1="{row}" x2="{}" y2="{row}" stroke="{colour}" stroke-width="2.5"{style}/>"#,
+                x + 24.0
+            );
+            x = legend_entry(svg, x, &swatch, &line.series.name);
+        }
+        if !self.mark_label.is_empty() {
+            let swatch = format!(
+                r##"<circle cx="{}" cy="{row}" r="4" fill="white" stroke="#444" stroke-width="1.5"/>"##,
+                x + 12.0
+            );
+            x = legend_entry(svg, x, &swatch, &self.mark_label);
+        }
+        if let Some(reference) = &self.reference {
+            let swatch = reference_band(x, x + 24.0, row);
+            legend_entry(svg, x, &swatch, &reference.label);
+        }
+    }
+}
+
+/// One entry of a panel's legend at `x`: its swatch (24 wide), then `text`. Returns where
+/// the next entry starts (about 7.5 units per character of text).
+fn legend_entry(svg: &mut String, x: f64, swatch: &str, text: &str) -> f64 {
+    let _ = writeln!(
+        svg,
+        r#"{swatch}<text x="{}" y="{}">{}</text>"#,
+        x + 30.0,
+        PANEL_LEGEND_Y + 4.5,
+        escape_xml(text)
+    );
+    x + 30.0 + 7.5 * text.chars().count() as f64 + 16.0
+}
+
+/// The dash pattern of a dashed [`Line`], as polyline attributes.
+const DASHED: &str = r#" stroke-dasharray="7 4""#;
+
+/// A [`Reference`] line from `x1` to `x2` at height `y`: a light grey band with a thin
+/// darker line along its middle.
+fn reference_band(x1: f64, x2: f64, y: f64) -> String {
+    format!(
+        r##"<line x1="{x1}" y1="{y:.2}" x2="{x2}" y2="{y:.2}" stroke="#999" stroke-opacity="0.35" stroke-width="10"/><line x1="{x1}" y1="{y:.2}" x2="{x2}" y2="{y:.2}" stroke="#555" stroke-width="1"/>"##
+    )
+}
+
+/// The points of a line that can be drawn, in the frame's units: the finite ones, and on a
+/// logarithmic axis (`log_y`) only those above 0, as `(x, log₁₀ y)`.
+fn drawable(points: &[(f64, f64)], log_y: bool) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(points.len());
+    for &(x, y) in points {
+        if !(x.is_finite() && y.is_finite()) {
+            continue;
+        }
+        if !log_y {
+            out.push((x, y));
+        } else if y > 0.0 {
+            out.push((x, y.log10()));
+        }
+    }
+    out
+}
+
+/// Ticks for a logarithmic axis whose values (`log₁₀` of the data) run from `min` to `max`:
+/// whole powers of ten around them, every power when there are up to ten, fewer beyond.
+fn log_ticks(min: f64, max: f64) -> Vec<f64> {
+    if !(min.is_finite() && max.is_finite()) {
+        return vec![0.0, 1.0];
+    }
+    let (mut lo, mut hi) = (min.floor(), max.ceil());
+    if hi <= lo {
+        // a flat line at a power of ten: one decade either side
+        lo -= 1.0;
+        hi += 1.0;
+    }
+    let step = ((hi - lo) / 10.0).ceil();
+    let mut ticks = vec![lo];
+    while ticks[ticks.len() - 1] < hi {
+        ticks.push(ticks[ticks.len() - 1] + step);
+    }
+    ticks
+}
+
+/// `10` raised to the whole number `exponent`, as a tick label: `10⁻³`.
+fn power_of_ten(exponent: f64) -> String {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let e = exponent.round() as i64;
+    let mut text = String::from("10");
+    if e < 0 {
+        text.push('⁻');
+    }
+    for digit in e.unsigned_abs().to_string().bytes() {
+        text.push(DIGITS[usize::from(digit - b'0')]);
+    }
+    text
+}
+
 /// Ticks for both axes, covering every point (or `[0, 1]` without points).
 fn ticks_for(series: &[Vec<(f64, f64)>]) -> (Vec<f64>, Vec<f64>) {
     let (mut x_min, mut x_max) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -407,6 +834,8 @@ struct Frame {
     height: f64,
     x_range: (f64, f64),
     y_range: (f64, f64),
+    /// The y values are `log₁₀` of the data: label the ticks as powers of ten.
+    log_y: bool,
 }
 
 impl Frame {
@@ -417,6 +846,16 @@ impl Frame {
             height: HEIGHT - TOP - BOTTOM,
             x_range: first_last(x_ticks),
             y_range: first_last(y_ticks),
+            log_y: false,
+        }
+    }
+
+    /// The plotting area of a [`Panel`]: the chart's margins, a panel's height.
+    fn panel(x_ticks: &[f64], y_ticks: &[f64], log_y: bool) -> Frame {
+        Frame {
+            height: PANEL_HEIGHT - TOP - BOTTOM,
+            log_y,
+            ..Frame::new(x_ticks, y_ticks)
         }
     }
 
@@ -430,6 +869,33 @@ impl Frame {
         (px, py)
     }
     // ANCHOR_END: to_canvas
+
+    /// "no data yet", in the middle of the plotting area.
+    fn write_no_data(&self, svg: &mut String) {
+        let (cx, cy) = (LEFT + self.width / 2.0, TOP + self.height / 2.0);
+        let _ = writeln!(
+            svg,
+            r##"<text x="{cx}" y="{cy}" text-anchor="middle" fill="#666">no data yet</text>"##
+        );
+    }
+
+    /// Faint lines at 2, 3, … 9 times each power of ten of a logarithmic axis whose ticks
+    /// are one decade apart.
+    fn write_minor_grid(&self, svg: &mut String, y_ticks: &[f64]) {
+        if y_ticks.len() < 2 || y_ticks[1] - y_ticks[0] != 1.0 {
+            return;
+        }
+        let right = LEFT + self.width;
+        for &decade in &y_ticks[..y_ticks.len() - 1] {
+            for m in 2..10 {
+                let (_, py) = self.to_canvas(self.x_range.0, decade + f64::from(m).log10());
+                let _ = writeln!(
+                    svg,
+                    r##"<line x1="{LEFT}" y1="{py:.2}" x2="{right}" y2="{py:.2}" stroke="#f3f3f3"/>"##
+                );
+            }
+        }
+    }
 
     fn write_grid(&self, svg: &mut String, x_ticks: &[f64], y_ticks: &[f64]) {
         let bottom = TOP + self.height;
@@ -455,12 +921,17 @@ impl Frame {
                 svg,
                 r##"<line x1="{LEFT}" y1="{py:.2}" x2="{right}" y2="{py:.2}" stroke="#e4e4e4"/>"##
             );
+            let text = if self.log_y {
+                power_of_ten(y)
+            } else {
+                label(y, y_decimals)
+            };
             let _ = writeln!(
                 svg,
                 r#"<text x="{}" y="{:.2}" text-anchor="end">{}</text>"#,
                 LEFT - 8.0,
                 py + 4.5,
-                label(y, y_decimals)
+                text
             );
         }
         let _ = writeln!(
@@ -471,6 +942,18 @@ impl Frame {
     }
 
     fn write_series(&self, svg: &mut String, points: &[(f64, f64)], colour: &str) {
+        self.write_styled_series(svg, points, colour, "");
+    }
+
+    /// A series as [`Frame::write_series`] draws it, with `style` (more attributes, such as
+    /// a dash pattern, each preceded by a space) added to its polyline.
+    fn write_styled_series(
+        &self,
+        svg: &mut String,
+        points: &[(f64, f64)],
+        colour: &str,
+        style: &str,
+    ) {
         if points.len() == 1 {
             let (px, py) = self.to_canvas(points[0].0, points[0].1);
             let _ = writeln!(
@@ -484,7 +967,9 @@ impl Frame {
         }
         svg.push_str("<polyline fill=\"none\" stroke=\"");
         svg.push_str(colour);
-        svg.push_str("\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"");
+        svg.push_str("\" stroke-width=\"2\" stroke-linejoin=\"round\"");
+        svg.push_str(style);
+        svg.push_str(" points=\"");
         for (k, &(x, y)) in points.iter().enumerate() {
             let (px, py) = self.to_canvas(x, y);
             if k > 0 {
@@ -527,6 +1012,81 @@ mod tests {
                 "{points:?}:\n{svg}"
             );
         }
+    }
+
+    fn figure(panel_points: Vec<(f64, f64)>, log_y: bool) -> Figure {
+        let line = Line {
+            series: Series::new("p", panel_points.clone()),
+            dashed: true,
+            marks: panel_points,
+        };
+        Figure {
+            chart: chart(vec![(0.0, 1.0), (10.0, 0.5)]),
+            panels: vec![Panel {
+                title: "panel".to_string(),
+                y_label: "y".to_string(),
+                log_y,
+                lines: vec![line],
+                mark_label: "marked".to_string(),
+                reference: Some(Reference {
+                    y: 1e-3,
+                    label: "reference".to_string(),
+                }),
+            }],
+        }
+    }
+
+    #[test]
+    fn panels_with_degenerate_data_still_make_a_picture() {
+        let cases = [
+            vec![],
+            vec![(5.0, 2.0)],
+            vec![(0.0, 0.0), (1.0, -1.0)], // nothing above 0: nothing on a log axis
+            vec![(0.0, f64::INFINITY), (1.0, f64::NAN), (2.0, 1e-3)],
+            vec![(0.0, 1e-300), (1.0, 1e300)],
+            vec![(0.0, 1e-3), (1.0, 1e-3)],
+        ];
+        for points in cases {
+            for log_y in [true, false] {
+                let svg = figure(points.clone(), log_y).to_svg();
+                assert!(svg.trim_end().ends_with("</svg>"), "{points:?}");
+                assert!(
+                    !svg.contains("NaN") && !svg.contains("inf"),
+                    "{points:?}:\n{svg}"
+                );
+                assert_eq!(svg.matches("<g ").count(), 1);
+            }
+        }
+    }
+
+    #[test]
+    fn a_figure_without_panels_is_its_chart() {
+        let chart = chart(vec![(0.0, 1.0), (10.0, 0.5)]);
+        let panels = Vec::new();
+        let figure = Figure { chart, panels };
+        assert_eq!(figure.to_svg(), figure.chart.to_svg());
+    }
+
+    #[test]
+    fn log_ticks_are_powers_of_ten_around_the_data() {
+        assert_eq!(
+            log_ticks(-3.2, 1.1),
+            [-4.0, -3.0, -2.0, -1.0, 0.0, 1.0, 2.0]
+        );
+        assert_eq!(log_ticks(-3.0, -3.0), [-4.0, -3.0, -2.0]); // a flat line at 10⁻³
+        assert_eq!(log_ticks(f64::NAN, 1.0), [0.0, 1.0]);
+        let wide = log_ticks(-300.0, 300.0);
+        assert!(wide.len() <= 12 && wide[0] <= -300.0 && wide[wide.len() - 1] >= 300.0);
+        assert_eq!(power_of_ten(-3.0), "10⁻³");
+        assert_eq!(power_of_ten(0.0), "10⁰");
+        assert_eq!(power_of_ten(12.0), "10¹²");
+    }
+
+    #[test]
+    fn only_drawable_points_reach_a_log_axis() {
+        let points = [(0.0, 100.0), (1.0, 0.0), (2.0, -1.0), (3.0, f64::NAN)];
+        assert_eq!(drawable(&points, true), [(0.0, 2.0)]);
+        assert_eq!(drawable(&points, false).len(), 3);
     }
 
     #[test]

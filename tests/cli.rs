@@ -398,7 +398,7 @@ fn unknown_options_and_commands_are_usage_errors() {
     assert_fails(
         &out,
         2,
-        &["unknown command 'fly'", "train, sample and help"],
+        &["unknown command 'fly'", "train, sample, explain and help"],
     );
     let out = s.run(&["train", "--iterations"]);
     assert_fails(&out, 2, &["--iterations needs a value"]);

@@ -31,6 +31,8 @@ pub enum Parsed {
     Train(TrainArgs),
     /// Generate text from a checkpoint.
     Sample(SampleArgs),
+    /// Write a page that shows what a checkpoint's network does on a text.
+    Explain(ExplainArgs),
 }
 
 /// `min-char-rnn train`'s arguments. `None` means "not given": a default, or the resumed
@@ -76,6 +78,8 @@ pub struct TrainArgs {
     pub max_memory: Option<u64>,
     /// Run the plain path (the code the book walks through) instead of the fast path.
     pub plain: bool,
+    /// Also plot each weight matrix's gradient norm and update-to-weight ratio.
+    pub monitor: bool,
 }
 
 impl Default for TrainArgs {
@@ -100,6 +104,7 @@ impl Default for TrainArgs {
             eval_every: DEFAULT_EVAL_EVERY,
             max_memory: None,
             plain: false,
+            monitor: false,
         }
     }
 }
@@ -119,6 +124,21 @@ pub struct SampleArgs {
     pub seed: Option<u64>,
     /// Always take the most likely character.
     pub argmax: bool,
+}
+
+/// `min-char-rnn explain`'s arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExplainArgs {
+    /// The checkpoint whose network is watched.
+    pub checkpoint: PathBuf,
+    /// The text to read from a file (`-`: standard input).
+    pub file: Option<PathBuf>,
+    /// The text given on the command line.
+    pub text: Option<String>,
+    /// Where to write the page; `None`: next to the checkpoint, with the extension `.html`.
+    pub out: Option<PathBuf>,
+    /// Replace a file at the page's path that is not a page `explain` wrote.
+    pub force: bool,
 }
 
 /// One option: its name and the name of its value (`None` for a switch like `--argmax`).
@@ -160,6 +180,14 @@ const TRAIN_FLAGS: &[Flag] = &[
     flag("--eval-every", "N"),
     flag("--max-memory", "SIZE"),
     switch("--plain"),
+    switch("--monitor"),
+];
+
+const EXPLAIN_FLAGS: &[Flag] = &[
+    flag("--checkpoint", "PATH"),
+    flag("--text", FREE_TEXT),
+    flag("--out", "PATH"),
+    switch("--force"),
 ];
 
 const SAMPLE_FLAGS: &[Flag] = &[
@@ -195,13 +223,15 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Failure> {
     match first.as_str() {
         "train" => parse_train(&strings[1..]),
         "sample" => parse_sample(&strings[1..]),
+        "explain" => parse_explain(&strings[1..]),
         "help" => match strings.get(1).map(String::as_str) {
             None => Ok(Parsed::Help(Command::Top)),
             Some("train") => Ok(Parsed::Help(Command::Train)),
             Some("sample") => Ok(Parsed::Help(Command::Sample)),
+            Some("explain") => Ok(Parsed::Help(Command::Explain)),
             Some(other) => Err(Failure::usage(
                 Command::Top,
-                format!("no help for '{other}': the commands are train and sample"),
+                format!("no help for '{other}': the commands are train, sample and explain"),
             )),
         },
         "-h" | "--help" => Ok(Parsed::Help(Command::Top)),
@@ -210,7 +240,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Failure> {
         other => Err(Failure::usage(
             Command::Top,
             format!(
-                "unknown command '{other}': the commands are train, sample and help \
+                "unknown command '{other}': the commands are train, sample, explain and help \
                  (to train on a file: min-char-rnn train {other})"
             ),
         )),
@@ -339,6 +369,7 @@ fn missing_value(name: &str, placeholder: &str, next: Option<&str>) -> String {
 fn unknown_option(command: Command, name: &str, flags: &[Flag]) -> String {
     let which = match command {
         Command::Sample => "sample",
+        Command::Explain => "explain",
         _ => "train",
     };
     match suggest(name, flags).as_slice() {
@@ -497,6 +528,7 @@ fn parse_train(args: &[String]) -> Result<Parsed, Failure> {
         match *name {
             "--iterations" => train.iterations = whole(c, name, value, 0)?,
             "--plain" => train.plain = true,
+            "--monitor" => train.monitor = true,
             "--hidden-size" => {
                 train.hidden_size = Some(bounded(c, name, value, 1, MAX_HIDDEN_SIZE)?);
             }
@@ -643,12 +675,62 @@ fn parse_sample(args: &[String]) -> Result<Parsed, Failure> {
     Ok(Parsed::Sample(sample))
 }
 
+fn parse_explain(args: &[String]) -> Result<Parsed, Failure> {
+    let c = Command::Explain;
+    let tokens = tokenize(c, args, EXPLAIN_FLAGS)?;
+    if tokens.help {
+        return Ok(Parsed::Help(c));
+    }
+    if tokens.version {
+        return Ok(Parsed::Version);
+    }
+    let mut explain = ExplainArgs {
+        checkpoint: PathBuf::from(DEFAULT_CHECKPOINT),
+        file: None,
+        text: None,
+        out: None,
+        force: false,
+    };
+    match tokens.positional.as_slice() {
+        [] => {}
+        [file] if file.is_empty() => return Err(invalid(c, "FILE", file, "a file path")),
+        [file] => explain.file = Some(PathBuf::from(file)),
+        [_, extra, ..] => {
+            return Err(Failure::usage(
+                c,
+                format!(
+                    "unexpected argument '{extra}': explain reads one FILE (or the text \
+                     given with --text TEXT)"
+                ),
+            ));
+        }
+    }
+    for (name, value) in &tokens.options {
+        let value = value.as_str();
+        match *name {
+            "--checkpoint" => explain.checkpoint = path(c, name, value)?,
+            "--text" => explain.text = Some(value.to_string()),
+            "--out" => explain.out = Some(path(c, name, value)?),
+            "--force" => explain.force = true,
+            _ => unreachable!("every flag of EXPLAIN_FLAGS is handled"),
+        }
+    }
+    if explain.file.is_some() && explain.text.is_some() {
+        return Err(Failure::usage(
+            c,
+            "a FILE and --text cannot be used together: give the text one way",
+        ));
+    }
+    Ok(Parsed::Explain(explain))
+}
+
 /// The help text of `command`.
 pub fn help(command: Command) -> String {
     let text = match command {
         Command::Top => TOP_HELP,
         Command::Train => TRAIN_HELP,
         Command::Sample => SAMPLE_HELP,
+        Command::Explain => EXPLAIN_HELP,
     };
     text.replace("{version}", env!("CARGO_PKG_VERSION"))
 }
@@ -661,9 +743,11 @@ Karpathy's min-char-rnn, step by step, in Rust.
 Usage: min-char-rnn [COMMAND] [OPTIONS]
 
 Commands:
-  train   train on a text (the default: with no command, options are train's)
-  sample  write text with a trained checkpoint
-  help    print this help, or a command's (min-char-rnn help train)
+  train    train on a text (the default: with no command, options are train's)
+  sample   write text with a trained checkpoint
+  explain  write a web page that shows what a checkpoint's network expects at each
+           character of a text, and which of its units follow what
+  help     print this help, or a command's (min-char-rnn help train)
 
 Options:
   -h, --help     print help (also after a command: min-char-rnn train --help)
@@ -673,6 +757,7 @@ Examples:
   min-char-rnn                              train on the built-in corpus (20000 iterations)
   min-char-rnn train book.txt --val-fraction 0.1
   min-char-rnn sample --checkpoint min-char-rnn.ckpt --prime \"The \"
+  min-char-rnn explain --checkpoint min-char-rnn.ckpt --out page.html
 ";
 
 const TRAIN_HELP: &str = "\
@@ -722,6 +807,8 @@ Options:
       --plain               compute with the plain path, the code the book walks through
                             (slower; the same log, samples, checkpoint and plot, byte for
                             byte) instead of the fast path
+      --monitor             also plot each weight matrix's gradient norm and
+                            update-to-weight ratio
   -h, --help                print this help
   -V, --version             print the version
 
@@ -769,6 +856,37 @@ Options:
 Examples:
   min-char-rnn sample
   min-char-rnn sample --checkpoint run.ckpt --length 500 --temperature 0.7 --prime \"The \"
+";
+
+const EXPLAIN_HELP: &str = "\
+Write one HTML page that shows what a checkpoint's network does on a text: each character
+shaded by the network's surprise at it, its top 5 guesses there, every hidden unit's value,
+the units that follow features of the text (quotation marks, position in the line, ...), and
+the loss per character. The page needs nothing else: it opens in any browser, offline.
+
+Usage: min-char-rnn explain [--checkpoint PATH] [FILE | --text TEXT] [--out PAGE]
+
+Arguments:
+  [FILE]  the UTF-8 text to read, or - for standard input [default: the first 2000 or so
+          characters of the built-in corpus, data/corpus.txt, up to the end of a line]
+
+Options:
+      --checkpoint PATH  the checkpoint to use [default: min-char-rnn.ckpt]
+      --text TEXT        the text to read, given here instead of a FILE
+      --out PAGE         where to write the page [default: the checkpoint's path with the
+                         extension .html, such as min-char-rnn.html]
+      --force            replace a file at the page's path that is not a page explain
+                         wrote (one it wrote is replaced without asking)
+  -h, --help             print this help
+  -V, --version          print the version
+
+The text may only hold characters the checkpoint knows, and at most 50000 of them. The
+loss per character it prints is the figure train's evaluation gives for the same text.
+
+Examples:
+  min-char-rnn explain
+  min-char-rnn explain --checkpoint run.ckpt notes.txt --out notes.html
+  min-char-rnn explain --text '\"Light burning,\" said the keeper.'
 ";
 
 #[cfg(test)]
@@ -827,6 +945,41 @@ mod tests {
         match parse_strs(&["sample", "--prime", "--argmax"]) {
             Err(Failure::Usage { message, .. }) => {
                 assert!(message.contains("write --prime=--argmax"), "{message}")
+            }
+            other => panic!("expected a usage error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn monitor_is_a_switch_of_train() {
+        match parse_strs(&["train", "--monitor"]) {
+            Ok(Parsed::Train(args)) => assert!(args.monitor),
+            other => panic!("expected train, got {other:?}"),
+        }
+        assert!(!TrainArgs::default().monitor);
+    }
+
+    #[test]
+    fn explain_reads_a_file_or_a_text_but_not_both() {
+        match parse_strs(&["explain", "--checkpoint", "c.ckpt", "t.txt", "--out=p.html"]) {
+            Ok(Parsed::Explain(args)) => {
+                assert_eq!(args.checkpoint, PathBuf::from("c.ckpt"));
+                assert_eq!(args.file, Some(PathBuf::from("t.txt")));
+                assert_eq!(args.out, Some(PathBuf::from("p.html")));
+                assert!(args.text.is_none() && !args.force);
+            }
+            other => panic!("expected explain, got {other:?}"),
+        }
+        match parse_strs(&["explain", "--text", "- he said"]) {
+            Ok(Parsed::Explain(args)) => {
+                assert_eq!(args.text.as_deref(), Some("- he said"));
+                assert_eq!(args.checkpoint, PathBuf::from(DEFAULT_CHECKPOINT));
+            }
+            other => panic!("expected explain, got {other:?}"),
+        }
+        match parse_strs(&["explain", "t.txt", "--text", "x"]) {
+            Err(Failure::Usage { message, .. }) => {
+                assert!(message.contains("cannot be used together"), "{message}")
             }
             other => panic!("expected a usage error, got {other:?}"),
         }

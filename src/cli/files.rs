@@ -7,11 +7,12 @@
 //! (`min_char_rnn::checkpoint::write_atomic_with`), and check again that they replace only a
 //! regular file.
 
-use super::Failure;
+use super::output::status;
+use super::{Command, Failure};
 use min_char_rnn::checkpoint::{MAGIC, save_target, temporary_path};
 use min_char_rnn::plot;
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// A file as the file system knows it, whatever path reached it.
@@ -412,6 +413,88 @@ pub fn io_message(e: &io::Error) -> String {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => message,
     }
+}
+
+// ANCHOR: read_text
+/// The text of `path` for `command`, or a clear error: missing, a directory, empty, not UTF-8.
+pub fn read_text(path: &Path, command: Command) -> Result<String, Failure> {
+    let shown = path.display();
+    let metadata = fs::metadata(path).map_err(|e| read_error(path, &e, command))?;
+    if metadata.is_dir() {
+        return Err(Failure::with_hint(
+            format!("{shown} is a directory, not a text file"),
+            "give the path of a UTF-8 text file",
+        ));
+    }
+    let bytes = fs::read(path).map_err(|e| read_error(path, &e, command))?;
+    text_from_bytes(bytes, &shown.to_string(), Some(path), command)
+}
+
+/// `bytes` as text, or why not: empty, or not UTF-8 (where, and how to convert it).
+fn text_from_bytes(
+    bytes: Vec<u8>,
+    name: &str,
+    path: Option<&Path>,
+    command: Command,
+) -> Result<String, Failure> {
+    if bytes.is_empty() {
+        let (nothing, hint) = match command {
+            Command::Explain => ("explain", "give a text of at least 2 characters"),
+            _ => ("learn", "give a text of a few thousand characters or more"),
+        };
+        return Err(Failure::with_hint(
+            format!("{name} is empty: there is nothing to {nothing}"),
+            hint,
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        let input = path.map_or(String::new(), |p| format!(" {}", quoted(p)));
+        Failure::with_hint(
+            format!(
+                "{name} is not valid UTF-8: the bytes at byte offset {offset} (line {line}) \
+                 are not a UTF-8 character"
+            ),
+            format!(
+                "min-char-rnn reads UTF-8 text; convert it first, for example: \
+                 iconv -f latin1 -t utf-8{input} > text-utf8.txt"
+            ),
+        )
+    })
+}
+// ANCHOR_END: read_text
+
+fn read_error(path: &Path, e: &io::Error, command: Command) -> Failure {
+    if e.kind() == io::ErrorKind::NotFound {
+        let verb = match command {
+            Command::Explain => "explain reads",
+            _ => "train uses",
+        };
+        Failure::with_hint(
+            format!("cannot read {}: no such file", path.display()),
+            format!("check the path (without a FILE, {verb} the built-in corpus)"),
+        )
+    } else {
+        Failure::runtime(format!("cannot read {}: {}", path.display(), io_message(e)))
+    }
+}
+
+/// The text of standard input (`train -`, `explain -`), or a clear error.
+pub fn read_stdin(command: Command) -> Result<String, Failure> {
+    let stdin = io::stdin();
+    if stdin.is_terminal() {
+        status("reading the text from standard input (end it with Ctrl-D)");
+    }
+    let mut bytes = Vec::new();
+    stdin
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::runtime(format!("cannot read standard input: {}", io_message(&e))))?;
+    text_from_bytes(bytes, "standard input", None, command)
 }
 
 #[cfg(test)]

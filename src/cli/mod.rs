@@ -1,4 +1,4 @@
-//! The command line's own pieces: argument parsing, the two commands, the checks that keep
+//! The command line's own pieces: argument parsing, the three commands, the checks that keep
 //! the user's files safe and a run within the memory, the progress line, and how failures
 //! are reported.
 //!
@@ -6,6 +6,7 @@
 //! diverged, …), 2 a usage error (an unknown option, a bad value).
 
 pub mod args;
+pub mod explain;
 pub mod files;
 pub mod memory;
 pub mod output;
@@ -24,6 +25,8 @@ pub enum Command {
     Train,
     /// `min-char-rnn sample`.
     Sample,
+    /// `min-char-rnn explain`.
+    Explain,
 }
 
 impl Command {
@@ -33,15 +36,19 @@ impl Command {
             Command::Top => "min-char-rnn",
             Command::Train => "min-char-rnn train",
             Command::Sample => "min-char-rnn sample",
+            Command::Explain => "min-char-rnn explain",
         }
     }
 
     /// The one-line usage summary.
     pub fn usage(self) -> &'static str {
         match self {
-            Command::Top => "min-char-rnn [train|sample|help] [OPTIONS]",
+            Command::Top => "min-char-rnn [train|sample|explain|help] [OPTIONS]",
             Command::Train => "min-char-rnn train [FILE] [OPTIONS]",
             Command::Sample => "min-char-rnn sample [--checkpoint PATH] [OPTIONS]",
+            Command::Explain => {
+                "min-char-rnn explain [--checkpoint PATH] [FILE | --text TEXT] [--out PAGE]"
+            }
         }
     }
 }

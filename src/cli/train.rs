@@ -19,13 +19,16 @@ use min_char_rnn::checkpoint::{Checkpoint, MAGIC, Snapshot, fingerprint};
 use min_char_rnn::fast::Fast;
 use min_char_rnn::forward::forward;
 use min_char_rnn::loss::sequence_loss;
-use min_char_rnn::plot::{Chart, Series};
+use min_char_rnn::monitor::{Reading, Recorder};
+use min_char_rnn::plot::{Chart, Figure, Series};
 use min_char_rnn::train::Event;
-use min_char_rnn::{EncodeError, ForwardCache, Hyperparams, TrainError, Trainer, Vector, Vocab};
+use min_char_rnn::{
+    EncodeError, ForwardCache, Hyperparams, Params, TrainError, Trainer, Vector, Vocab,
+};
 use std::collections::BTreeSet;
 use std::fmt::Display;
 use std::fs;
-use std::io::{self, BufRead, IsTerminal, Read};
+use std::io::{self, BufRead, Read};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -85,6 +88,7 @@ pub fn run(args: &TrainArgs, corpus: &str) -> Result<(), Failure> {
         data_chars,
         data_fnv1a64,
         title: format!("min-char-rnn: loss on {title}"),
+        monitor: args.monitor.then(Recorder::new),
     };
     session.train(trainer, args)
 }
@@ -321,7 +325,7 @@ impl Input {
             }
             Some(path) if path.as_os_str() == STDIN => {
                 let name = "standard input".to_string();
-                (name.clone(), name, read_stdin()?)
+                (name.clone(), name, files::read_stdin(Command::Train)?)
             }
             Some(path) => {
                 if let (Some(limit), Ok(metadata)) = (limit, fs::metadata(path)) {
@@ -331,7 +335,11 @@ impl Input {
                     || path.display().to_string(),
                     |n| n.to_string_lossy().into_owned(),
                 );
-                (path.display().to_string(), title, read_text(path)?)
+                (
+                    path.display().to_string(),
+                    title,
+                    files::read_text(path, Command::Train)?,
+                )
             }
         };
         // The vocabulary without a copy of the text as `char`s (4 bytes each).
@@ -526,6 +534,8 @@ struct Session {
     data_chars: usize,
     data_fnv1a64: u64,
     title: String,
+    /// With `--monitor`: the gradient norms and update ratios of the printed iterations.
+    monitor: Option<Recorder>,
 }
 
 impl Session {
@@ -533,7 +543,7 @@ impl Session {
     /// Trains to `args.iterations`, in stretches that end where something must happen
     /// outside the library's loop: a printed iteration (its loss goes into the plot), an
     /// evaluation of the held-out part, a checkpoint. Each stretch is one call of
-    /// `Trainer::run`, which samples and steps.
+    /// `Trainer::run`, which samples and steps (two with `--monitor`: see `run_stretch`).
     fn train(&mut self, mut trainer: Trainer, args: &TrainArgs) -> Result<(), Failure> {
         let total = args.iterations;
         if trainer.iteration >= total && args.resume.is_some() {
@@ -560,7 +570,8 @@ impl Session {
                 args.checkpoint_every,
             );
             let mut stdout_failure = None;
-            let result = trainer.run(until, args.sample_every, args.sample_length, |event| {
+            let watch = self.monitor.is_some() && every > 0 && (until - 1) % every == 0;
+            let result = run_stretch(&mut trainer, until, args, watch, |event| {
                 let text = match event {
                     Event::Sample { ixes, .. } => {
                         Some(format!("----\n {} \n----\n", self.vocab.decode(ixes)))
@@ -590,13 +601,16 @@ impl Session {
                 progress.clear();
                 return Err(failure);
             }
-            if let Err(e) = result {
-                progress.clear();
-                return Err(self.diverged(&e));
-            }
+            let before = match result {
+                Ok(before) => before,
+                Err(e) => {
+                    progress.clear();
+                    return Err(self.diverged(&e));
+                }
+            };
             let done = trainer.iteration;
             progress.clear();
-            self.record(&trainer, done - 1, every, eval_every)?;
+            self.record(&trainer, done - 1, every, eval_every, before.as_ref())?;
             let checkpoint_due = args.checkpoint_every > 0 && done % args.checkpoint_every == 0;
             if checkpoint_due || done == total {
                 self.save(&trainer)?;
@@ -629,6 +643,21 @@ impl Session {
             args.iterations,
             shown(&self.outputs.checkpoint.given),
         );
+        if self.monitor.is_some() {
+            let into = match self.outputs.plot {
+                Some(_) => "the log and the plot",
+                None => "the log",
+            };
+            lines.push_str(&match args.print_every {
+                0 => "\nmonitoring: nothing to measure, as no iteration is printed \
+                      (--print-every 0)"
+                    .to_string(),
+                every => format!(
+                    "\nmonitoring: gradient norms and update-to-weight ratios of every printed \
+                     iteration (every {every}), into {into}"
+                ),
+            });
+        }
         if !self.val_ix.is_empty() {
             let when = every_and_at_the_end(args.eval_every);
             // A forward pass over the held-out part; a step is a forward and a backward
@@ -644,17 +673,24 @@ impl Session {
         status(&lines);
     }
 
-    /// After iteration `n`: remember the smooth loss for the plot if `n` is printed, and
-    /// evaluate the held-out part if it is due (printing and remembering the figures).
+    /// After iteration `n`: remember the smooth loss for the plot if `n` is printed, with
+    /// `--monitor` measure its step (`before` is a copy of the parameters from before it),
+    /// and evaluate the held-out part if it is due (printing and remembering the figures).
     fn record(
         &mut self,
         trainer: &Trainer,
         n: usize,
         print_every: usize,
         eval_every: usize,
+        before: Option<&Params>,
     ) -> Result<(), Failure> {
         if print_every > 0 && n % print_every == 0 {
             self.settings.loss_history.push((n, trainer.smooth_loss));
+        }
+        if let (Some(monitor), Some(before)) = (&mut self.monitor, before) {
+            let reading = Reading::measure(n, before, &trainer.params, trainer.grads());
+            print(&reading.log_lines())?;
+            monitor.record(reading);
         }
         if eval_every > 0 && n % eval_every == 0 {
             let loss = trainer.evaluate(&self.val_ix);
@@ -735,8 +771,9 @@ impl Session {
     // ANCHOR_END: check_sound
 
     /// Smooth loss per character (the smooth loss is summed over `T` characters) and the
-    /// validation loss per character, against the iteration.
-    fn chart(&self, seq_length: usize) -> Chart {
+    /// validation loss per character, against the iteration; with `--monitor`, the
+    /// monitoring panels below.
+    fn chart(&self, seq_length: usize) -> Figure {
         let per_char: Vec<(f64, f64)> = self
             .settings
             .loss_history
@@ -754,12 +791,17 @@ impl Session {
                 val.map(|&(n, loss)| (n as f64, loss)).collect(),
             ));
         }
-        Chart {
+        let chart = Chart {
             title: self.title.clone(),
             x_label: "iteration".to_string(),
             y_label: "loss per character (nats)".to_string(),
             series,
-        }
+        };
+        let panels = self
+            .monitor
+            .as_ref()
+            .map_or_else(Vec::new, Recorder::panels);
+        Figure { chart, panels }
     }
 
     /// The failure of a diverged run, with the checkpoint to go back to.
@@ -827,6 +869,33 @@ fn every_and_at_the_end(every: usize) -> String {
     }
 }
 
+// ANCHOR: run_stretch
+/// One stretch of training: `trainer.run` up to iteration `until`, `observe` receiving the
+/// events. With `watch`, the last iteration of the stretch (`until − 1`, a printed one) runs
+/// on its own, after a copy of the parameters, so that the monitor can measure how far its
+/// step moved them: the copy is returned. Only the monitored iterations pay for a copy.
+fn run_stretch(
+    trainer: &mut Trainer,
+    until: usize,
+    args: &TrainArgs,
+    watch: bool,
+    mut observe: impl FnMut(Event<'_>) -> ControlFlow<()>,
+) -> Result<Option<Params>, TrainError> {
+    let (every, length) = (args.sample_every, args.sample_length);
+    if !watch {
+        trainer.run(until, every, length, observe)?;
+        return Ok(None);
+    }
+    trainer.run(until - 1, every, length, &mut observe)?;
+    if trainer.iteration != until - 1 {
+        return Ok(None); // `observe` stopped the run
+    }
+    let before = trainer.params.clone();
+    trainer.run(until, every, length, observe)?;
+    Ok((trainer.iteration == until).then_some(before))
+}
+// ANCHOR_END: run_stretch
+
 /// The loss the trainer's next step will have, computed now without taking the step: the
 /// forward pass alone over the chunk it will read, from the memory it will start with
 /// (`Trainer::next_chunk` says where, and whether it starts afresh).
@@ -883,75 +952,6 @@ fn load_checkpoint(path: &Path) -> Result<Checkpoint, Failure> {
             "--resume needs a checkpoint saved by min-char-rnn train",
         )
     })
-}
-
-/// The text of standard input (`train -`), or a clear error.
-fn read_stdin() -> Result<String, Failure> {
-    let stdin = io::stdin();
-    if stdin.is_terminal() {
-        status("reading the text from standard input (end it with Ctrl-D)");
-    }
-    let mut bytes = Vec::new();
-    stdin
-        .lock()
-        .read_to_end(&mut bytes)
-        .map_err(|e| Failure::runtime(format!("cannot read standard input: {}", io_message(&e))))?;
-    text_from_bytes(bytes, "standard input", None)
-}
-
-// ANCHOR: read_text
-/// The text of `path`, or a clear error: missing, a directory, empty, not UTF-8.
-fn read_text(path: &Path) -> Result<String, Failure> {
-    let shown = path.display();
-    let metadata = fs::metadata(path).map_err(|e| read_error(path, &e))?;
-    if metadata.is_dir() {
-        return Err(Failure::with_hint(
-            format!("{shown} is a directory, not a text file"),
-            "give the path of a UTF-8 text file",
-        ));
-    }
-    let bytes = fs::read(path).map_err(|e| read_error(path, &e))?;
-    text_from_bytes(bytes, &shown.to_string(), Some(path))
-}
-
-/// `bytes` as text, or why not: empty, or not UTF-8 (where, and how to convert it).
-fn text_from_bytes(bytes: Vec<u8>, name: &str, path: Option<&Path>) -> Result<String, Failure> {
-    if bytes.is_empty() {
-        return Err(Failure::with_hint(
-            format!("{name} is empty: there is nothing to learn"),
-            "give a text of a few thousand characters or more",
-        ));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let line = 1 + e.as_bytes()[..offset]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        let input = path.map_or(String::new(), |p| format!(" {}", quoted(p)));
-        Failure::with_hint(
-            format!(
-                "{name} is not valid UTF-8: the bytes at byte offset {offset} (line {line}) \
-                 are not a UTF-8 character"
-            ),
-            format!(
-                "min-char-rnn reads UTF-8 text; convert it first, for example: \
-                 iconv -f latin1 -t utf-8{input} > text-utf8.txt"
-            ),
-        )
-    })
-}
-// ANCHOR_END: read_text
-
-fn read_error(path: &Path, e: &io::Error) -> Failure {
-    if e.kind() == io::ErrorKind::NotFound {
-        Failure::with_hint(
-            format!("cannot read {}: no such file", path.display()),
-            "check the path (without a FILE, train uses the built-in corpus)",
-        )
-    } else {
-        Failure::runtime(format!("cannot read {}: {}", path.display(), io_message(e)))
-    }
 }
 
 /// The text as indices in `vocab`; a character outside it (only possible when resuming) is
