@@ -12,6 +12,9 @@
 //! | `V` | vocabulary size: the number of distinct characters in the text | from the text |
 //! | `H` | hidden size: the length of the hidden state `h`, the network's memory | 100 |
 //! | `T` | sequence length (`seq_length`): characters per training chunk | 25 |
+//! | `B` | batch size (Part II): streams of text read side by side, one memory each | 1 in Part I |
+//! | `L` | number of layers (Part II): recurrent layers stacked on top of each other | 1 in Part I |
+//! | `G` | gate blocks per cell (Part II): RNN 1, LSTM 4 (`i, f, g, o`), GRU 3 (`r, z, n`) | 1 in Part I |
 //! | `x_t` | the one-hot input at time `t` | `(V)` |
 //! | `h_t` | the hidden state after reading `x_t` | `(H)` |
 //! | `y_t`, `p_t` | scores and probabilities for the next character | `(V)` |
@@ -77,6 +80,8 @@
 
 pub mod adagrad;
 pub mod backward;
+pub mod batch;
+pub mod cells;
 pub mod checkpoint;
 pub mod encode;
 pub mod explain;
@@ -87,6 +92,7 @@ pub mod math;
 pub mod matrix;
 pub mod model;
 pub mod monitor;
+pub mod network;
 pub mod plot;
 pub mod sample;
 pub mod train;

@@ -199,6 +199,30 @@ impl Matrix {
         &self.data[r * self.cols..(r + 1) * self.cols]
     }
 
+    /// Row `r` as a contiguous mutable slice (to write one stream's row of a `(B, H)` state).
+    ///
+    /// # Panics
+    ///
+    /// If `r >= rows`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut m = min_char_rnn::Matrix::zeros(2, 2);
+    /// m.row_mut(1).copy_from_slice(&[3.0, 4.0]);
+    /// assert_eq!(m.as_slice(), &[0.0, 0.0, 3.0, 4.0]);
+    /// ```
+    #[track_caller]
+    pub fn row_mut(&mut self, r: usize) -> &mut [f64] {
+        assert!(
+            r < self.rows,
+            "row_mut: row {r} of ({} x {})",
+            self.rows,
+            self.cols
+        );
+        &mut self.data[r * self.cols..(r + 1) * self.cols]
+    }
+
     /// Sets every element to `value` (used to reset a buffer without reallocating it).
     ///
     /// # Examples

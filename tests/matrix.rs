@@ -104,6 +104,20 @@ fn row_out_of_range_panics_naming_row_and_shape() {
     w_2x3().row(2);
 }
 
+#[test]
+fn row_mut_writes_that_row_only() {
+    let mut w = w_2x3();
+    w.row_mut(1).copy_from_slice(&[7.0, 8.0, 9.0]);
+    assert_eq!(w.row(0), w_2x3().row(0));
+    assert_eq!(w.row(1), &[7.0, 8.0, 9.0]);
+}
+
+#[test]
+#[should_panic(expected = "row_mut: row 2 of (2 x 3)")]
+fn row_mut_out_of_range_panics_naming_row_and_shape() {
+    w_2x3().row_mut(2);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The products
 // ---------------------------------------------------------------------------------------------
