@@ -140,6 +140,12 @@ mod book {
         Exercises => "exercises.md",
         Speed => "speed.md",
         FastPath => "fast-path.md",
+        WhyGates => "why-gates.md",
+        LstmForward => "lstm-forward.md",
+        LstmBackward => "lstm-backward.md",
+        Gru => "gru.md",
+        Layers => "layers.md",
+        Minibatches => "minibatches.md",
         WhatItLearned => "what-it-learned.md",
         WhereNext => "where-next.md",
     }

@@ -202,6 +202,7 @@ impl Network {
     /// let net = Network::zeros(CellKind::Rnn, 4, 3, 2);
     /// assert_eq!(net.layers[1].w_ih.shape(), (3, 3)); // layer 1 reads layer 0's h
     /// ```
+    // ANCHOR: network_zeros
     #[track_caller]
     pub fn zeros(
         cell: CellKind,
@@ -225,6 +226,7 @@ impl Network {
             b_y: Vector::zeros(vocab_size),
         }
     }
+    // ANCHOR_END: network_zeros
 
     /// Part I's model as a Part II network: one `Rnn` layer with `w_ih = w_xh`,
     /// `w_hh = w_hh`, `b = b_h`, and the same output layer.

@@ -443,6 +443,7 @@ impl Input<'_> {
     /// Input::OneHot(1).add_gradient(&mut dw_ih, &Vector::from_vec(vec![5.0, 6.0]));
     /// assert_eq!(dw_ih.as_slice(), &[0.0, 5.0, 0.0, 0.0, 6.0, 0.0]);
     /// ```
+    // ANCHOR: input_add_gradient
     #[track_caller]
     pub fn add_gradient(&self, dw_ih: &mut Matrix, dgates: &Vector) {
         match *self {
@@ -450,6 +451,7 @@ impl Input<'_> {
             Input::Dense(x) => add_outer(dw_ih, dgates.as_slice(), x),
         }
     }
+    // ANCHOR_END: input_add_gradient
 
     /// `dx = W_ihᵀ · dgates` for a dense input: the gradient handed down to the layer below.
     /// Nothing for a one-hot input (a character has no gradient to receive).
@@ -468,12 +470,14 @@ impl Input<'_> {
     /// Input::Dense(&[0.0, 0.0]).backward(&w_ih, &Vector::from_vec(vec![1.0, 1.0]), &mut dx);
     /// assert_eq!(dx.as_slice(), &[4.0, 6.0]);
     /// ```
+    // ANCHOR: input_backward
     #[track_caller]
     pub fn backward(&self, w_ih: &Matrix, dgates: &Vector, dx: &mut Vector) {
         if let Input::Dense(_) = self {
             w_ih.matvec_transposed(dgates, dx);
         }
     }
+    // ANCHOR_END: input_backward
 }
 
 /// `((W_ih·x)[row] + (W_hh·h_prev)[row]) + b[row]`: the sum a gate row feeds into its

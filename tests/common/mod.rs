@@ -1,6 +1,6 @@
-//! Shared by the tests that compare with the numpy reference: a loader for the fixture files
-//! that `tools/make_fixtures.py` writes, and a comparison that says where and by how much two
-//! arrays differ.
+//! Shared by the tests that compare with the numpy and PyTorch references: a loader for the
+//! fixture files that `tools/make_fixtures.py` and `tools/torch_reference.py` write, and a
+//! comparison that says where and by how much two arrays differ.
 //!
 //! Fixture format: `#` comment lines, then entries `@ name rows cols` each followed by
 //! `rows * cols` numbers, row-major.
@@ -129,7 +129,7 @@ pub fn assert_close(what: &str, actual: &[f64], expected: &[f64], rel_tol: f64, 
         }
         let ok = diff <= abs_tol || relative_error(a, e) <= rel_tol;
         if !ok && failures.len() < 5 {
-            failures.push(format!("[{i}] rust {a:e} vs numpy {e:e}"));
+            failures.push(format!("[{i}] rust {a:e} vs reference {e:e}"));
         }
     }
     assert!(
