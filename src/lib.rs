@@ -48,6 +48,7 @@
 //! | 9. checkpoints | [`checkpoint`] | save everything, load it back bit for bit, atomically |
 //! | 10. the loss curve | [`plot`] | smooth and validation loss → an SVG chart |
 //! | 11. monitoring | [`monitor`] | per parameter `‖g‖` and `‖Δw‖ / ‖w‖` (≈ 1e−3 is healthy) → panels under the loss curve |
+//! | training like char-rnn | [`optim`], [`clip`] | SGD, Adagrad, RMSprop `m = α·m + (1−α)·g²`, `w −= lr·g/(√m + ε)`, Adam; clip by value or by global norm `‖g‖ ≤ c` |
 //! | speed | [`math`], [`fast`] | `tanh` and `exp` that the compiler can vectorise; the fast path, the same bits |
 //! | what it learned | [`explain`] | surprise `−ln p_t[c_{t+1}]`, top-5 guesses, units vs features of the text → one HTML page |
 //!
@@ -83,6 +84,7 @@ pub mod backward;
 pub mod batch;
 pub mod cells;
 pub mod checkpoint;
+pub mod clip;
 pub mod encode;
 pub mod explain;
 pub mod fast;
@@ -93,6 +95,7 @@ pub mod matrix;
 pub mod model;
 pub mod monitor;
 pub mod network;
+pub mod optim;
 pub mod plot;
 pub mod sample;
 pub mod train;
