@@ -149,6 +149,7 @@ mod book {
         Gru => "gru.md",
         Layers => "layers.md",
         Minibatches => "minibatches.md",
+        FastCells => "fast-cells.md",
         WhatItLearned => "what-it-learned.md",
         WhereNext => "where-next.md",
     }

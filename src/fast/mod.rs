@@ -28,7 +28,9 @@
 
 pub mod backward;
 pub mod forward;
+pub mod gemm;
 pub mod kernels;
+pub mod network;
 
 pub use backward::backward;
 pub use forward::forward;
