@@ -77,6 +77,107 @@
 //! `arrays["w_xh"]` is then the notebook's `Wxh`, `arrays["b_h"]` its `bh` (a column), and
 //! `chars` its `ix_to_char` (sorted, where the notebook's order is random).
 //!
+//! ## The format (version 2): a network trained like char-rnn
+//!
+//! A Part II run ([`NetworkTrainer`](crate::charrnn::NetworkTrainer), `min-char-rnn train
+//! --cell …`) is saved as a [`NetworkCheckpoint`], in the same plain text, with the same
+//! number format and the same kind of blocks:
+//!
+//! ```text
+//! min-char-rnn checkpoint
+//! version 2
+//! cell lstm                        rnn, lstm or gru
+//! num_layers 2                     L
+//! hidden_size 128                  H
+//! batch_size 50                    B
+//! seq_length 50                    T
+//! val_fraction 0.05                the fraction of the chunks held out
+//! optimizer rmsprop                sgd, adagrad, rmsprop or adam
+//! learning_rate 0.002              the learning rate now (after any decay)
+//! decay 0.95                       RMSprop's α
+//! beta1 0.9                        Adam's β₁, β₂ and ε (every field is written, read or not)
+//! beta2 0.999
+//! epsilon 1e-8
+//! learning_rate_decay 0.97         × this after every epoch from decay_after on
+//! decay_after 10.0
+//! clip value 5.0                   none, value C or norm C
+//! eval_every 1000
+//! iteration 1520                   iterations done; the next chunk is iteration mod train_chunks
+//! optimizer_steps 1520             the optimizer's updates (one per iteration)
+//! smooth_loss 1.6242369405817127   per character
+//! best_val 1000 1.7023402128330788 the best validation loss and its iteration (or none)
+//! rng_state 1609585862447096925
+//! data_chars 1983298               characters of the text (all of them: the split is by chunks)
+//! data_fnv1a64 9f3c5e0a12b4d677
+//! train_chunks 752                 ⌊N · (1 − val_fraction)⌋ of the N = ⌊data_chars / (B·T)⌋ chunks
+//! val_chunks 41                    the rest
+//! vocab 10 32 33 ...
+//! @ w_ih_0 512 83                  the parameters, in the order and with the names of
+//! @ w_hh_0 512 128                 Network::names(): w_ih_l, w_hh_l, b_l (and b_hn_l for the
+//! @ b_0 512 1                      GRU) for each layer, then w_hy and b_y
+//! @ w_ih_1 512 128
+//! @ w_hh_1 512 128
+//! @ b_1 512 1
+//! @ w_hy 83 128
+//! @ b_y 83 1
+//! @ second_w_ih_0 512 83           the optimizer's memory: first_NAME blocks (Adam's m), then
+//! ...                              second_NAME blocks (Adagrad's and RMSprop's m, Adam's v)
+//! @ h_0 50 128                     the memories each stream carries to its next chunk:
+//! @ h_1 50 128                     h_l (B, H) for every layer, then c_l for the LSTM
+//! @ c_0 50 128
+//! @ c_1 50 128
+//! @ loss_history 15 2              (iteration, smooth loss per character)
+//! @ val_history 2 2                (iteration, validation loss per character)
+//! end
+//! ```
+//!
+//! The gate blocks of `w_ih_l`, `w_hh_l` and `b_l` are in PyTorch's order (LSTM `i, f, g, o`,
+//! GRU `r, z, n`), so the weights copy straight into `torch.nn.LSTM`, `GRU` or `RNN`. The one
+//! bias `b_l` is PyTorch's `bias_ih + bias_hh` (they are always added): load it into `bias_ih`
+//! and zeros into `bias_hh`, except that the GRU's `b_hn_l`, which its reset gate multiplies,
+//! goes into the last third of `bias_hh`. [`NetworkCheckpoint::parse`] checks every key, every
+//! shape against the cell, `L`, `H`, `V` and `B`, the split against `data_chars`, and the
+//! moments against the optimizer. [`AnyCheckpoint`] reads either version; [`Checkpoint`]
+//! reads version 1 only and [`NetworkCheckpoint`] version 2 only, each naming the other for
+//! a file of the other version.
+//!
+//! ### Loading version 2 into PyTorch
+//!
+//! The same reader as above (with `version 2`), then the modules, in float64
+//! (`tools/checkpoint_torch.py` holds these lines and checks, against the binary, that the
+//! PyTorch modules give the loss `min-char-rnn evaluate` prints and the text
+//! `min-char-rnn sample --argmax` writes):
+//!
+//! ```python
+//! import torch
+//!
+//! def torch_modules(meta, chars, arrays):
+//!     """torch.nn.LSTM/GRU/RNN (batch_first) and nn.Linear(H, V), float64, with the weights."""
+//!     cell, layers, h = meta["cell"], int(meta["num_layers"]), int(meta["hidden_size"])
+//!     v = len(chars)
+//!     kinds = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}
+//!     extra = {"nonlinearity": "tanh"} if cell == "rnn" else {}
+//!     rnn = kinds[cell](v, h, num_layers=layers, batch_first=True, dtype=torch.float64, **extra)
+//!     out = torch.nn.Linear(h, v, dtype=torch.float64)
+//!     tensor = lambda name: torch.from_numpy(arrays[name])
+//!     with torch.no_grad():
+//!         for l in range(layers):
+//!             getattr(rnn, f"weight_ih_l{l}").copy_(tensor(f"w_ih_{l}"))
+//!             getattr(rnn, f"weight_hh_l{l}").copy_(tensor(f"w_hh_{l}"))
+//!             getattr(rnn, f"bias_ih_l{l}").copy_(tensor(f"b_{l}")[:, 0])  # one bias: b_ih + b_hh
+//!             bias_hh = getattr(rnn, f"bias_hh_l{l}")
+//!             bias_hh.zero_()
+//!             if cell == "gru":  # the reset gate multiplies b_hn: it stays in bias_hh
+//!                 bias_hh[2 * h :] = tensor(f"b_hn_{l}")[:, 0]
+//!         out.weight.copy_(tensor("w_hy"))
+//!         out.bias.copy_(tensor("b_y")[:, 0])
+//!     return rnn, out
+//! ```
+//!
+//! `out(rnn(x)[0])` then gives the scores for one-hot inputs `x` of shape `(B, T, V)`, and
+//! `arrays["h_0"]` (with `arrays["c_0"]` for the LSTM) stacked over the layers is the state
+//! `(h0, c0)` the next training chunk starts from.
+//!
 //! ## Safety of the file
 //!
 //! [`Checkpoint::save`] never leaves a half-written file: it writes a temporary file in the
@@ -95,6 +196,8 @@
 //! vocabulary and `H`, every number finite, Adagrad's memory not negative, `h_prev` within
 //! `tanh`'s `[−1, 1]`, the pointer and the history consistent with the iteration, and the
 //! final `end` line. Any mismatch is an error that names the file, the line and the problem.
+//! [`NetworkCheckpoint::load`] checks version 2 as thoroughly, and [`NetworkCheckpoint::save`]
+//! is atomic in the same way.
 
 use crate::train::TrainState;
 use crate::{Hyperparams, Matrix, Params, Trainer, Vector, Vocab};
@@ -107,8 +210,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// The first line of every checkpoint.
 pub const MAGIC: &str = "min-char-rnn checkpoint";
 
-/// The format version this crate writes, and the newest it reads.
+/// The format version of Part I's checkpoints ([`Checkpoint`]: the vanilla RNN and Adagrad).
 pub const FORMAT_VERSION: u64 = 1;
+
+/// The format version of Part II's checkpoints ([`NetworkCheckpoint`]: a network trained like
+/// char-rnn), and the newest this crate reads.
+pub const NETWORK_FORMAT_VERSION: u64 = 2;
+
+pub mod v2;
+
+pub use v2::{AnyCheckpoint, NetworkCheckpoint};
 
 /// The header keys, in the order they are written.
 const KEYS: [&str; 11] = [
@@ -217,6 +328,20 @@ pub enum CheckpointErrorKind {
         /// Which value (`w_xh`, `smooth_loss`, …).
         name: &'static str,
     },
+    /// A value of a version-2 checkpoint to be saved is NaN or infinite; nothing was written.
+    NotFiniteValue {
+        /// Which value (`w_ih_1`, `second_b_y`, `h_0`, …).
+        name: String,
+    },
+    /// The file is of another format version than the one asked for: a version-2 checkpoint
+    /// given to [`Checkpoint`], or a version-1 one given to [`NetworkCheckpoint`].
+    /// ([`AnyCheckpoint`] reads both.)
+    WrongFormat {
+        /// The version found in the file.
+        found: u64,
+        /// The version expected.
+        expected: u64,
+    },
 }
 
 impl CheckpointError {
@@ -296,8 +421,15 @@ impl fmt::Display for CheckpointError {
             CheckpointErrorKind::NewerVersion { version } => write!(
                 f,
                 "checkpoint{path} was written by a newer version of min-char-rnn (format \
-                 version {version}; this one reads version {FORMAT_VERSION}): upgrade \
-                 min-char-rnn to load it"
+                 version {version}; this one reads versions {FORMAT_VERSION} and \
+                 {NETWORK_FORMAT_VERSION}): upgrade min-char-rnn to load it"
+            ),
+            CheckpointErrorKind::WrongFormat { found, expected } => write!(
+                f,
+                "checkpoint{path} is of format version {found} ({}), but format version \
+                 {expected} ({}) is read here",
+                format_description(*found),
+                format_description(*expected)
             ),
             CheckpointErrorKind::Invalid {
                 line: Some(line),
@@ -312,6 +444,11 @@ impl fmt::Display for CheckpointError {
                 "refusing to save checkpoint{path}: {name} holds a value that is not a finite \
                  number"
             ),
+            CheckpointErrorKind::NotFiniteValue { name } => write!(
+                f,
+                "refusing to save checkpoint{path}: {name} holds a value that is not a finite \
+                 number"
+            ),
         }
     }
 }
@@ -322,6 +459,15 @@ impl std::error::Error for CheckpointError {
             CheckpointErrorKind::Read(e) | CheckpointErrorKind::Write(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+/// What a format version holds, for messages.
+fn format_description(version: u64) -> &'static str {
+    match version {
+        FORMAT_VERSION => "the vanilla RNN of `min-char-rnn train` with its original settings",
+        NETWORK_FORMAT_VERSION => "a network trained like char-rnn, `min-char-rnn train --cell …`",
+        _ => "unknown",
     }
 }
 
@@ -516,14 +662,16 @@ impl Checkpoint {
     /// # Errors
     ///
     /// [`CheckpointErrorKind::NotACheckpoint`] if the first line is not [`MAGIC`],
-    /// [`CheckpointErrorKind::NotUtf8`], [`CheckpointErrorKind::NewerVersion`], and
-    /// [`CheckpointErrorKind::Invalid`] with the line and the problem for anything else.
+    /// [`CheckpointErrorKind::NotUtf8`], [`CheckpointErrorKind::NewerVersion`],
+    /// [`CheckpointErrorKind::WrongFormat`] for a version-2 file (read it with
+    /// [`NetworkCheckpoint`] or [`AnyCheckpoint`]), and [`CheckpointErrorKind::Invalid`] with
+    /// the line and the problem for anything else.
     ///
     /// # Examples
     ///
     /// ```
     /// use min_char_rnn::checkpoint::Checkpoint;
-    /// let err = Checkpoint::parse(b"min-char-rnn checkpoint\nversion 2\n").unwrap_err();
+    /// let err = Checkpoint::parse(b"min-char-rnn checkpoint\nversion 3\n").unwrap_err();
     /// assert!(err.to_string().contains("newer version"));
     /// let err = Checkpoint::parse(b"min-char-rnn checkpoint\nversion 1\n").unwrap_err();
     /// assert_eq!(err.to_string(), "checkpoint: line 3: the file ends early: expected `hidden_size <value>`");
@@ -1020,23 +1168,39 @@ fn parse_usize(value: &str, line: usize, key: &str) -> Result<usize, CheckpointE
     })
 }
 
-/// Reads `version N`: only [`FORMAT_VERSION`] is understood.
+/// Reads `version N`: only [`FORMAT_VERSION`] is read here (a version-2 file is
+/// [`NetworkCheckpoint`]'s).
 fn read_version(reader: &mut Reader<'_>) -> Result<(), CheckpointError> {
+    let version = read_version_number(reader)?;
+    if version != FORMAT_VERSION {
+        return Err(CheckpointError {
+            path: None,
+            kind: CheckpointErrorKind::WrongFormat {
+                found: version,
+                expected: FORMAT_VERSION,
+            },
+        });
+    }
+    Ok(())
+}
+
+/// Reads `version N`, a version this crate knows: 1 or 2.
+fn read_version_number(reader: &mut Reader<'_>) -> Result<u64, CheckpointError> {
     let (n, value) = reader.key("version")?;
     let version = parse_usize(value, n, "version")? as u64;
-    if version > FORMAT_VERSION {
+    if version > NETWORK_FORMAT_VERSION {
         return Err(CheckpointError {
             path: None,
             kind: CheckpointErrorKind::NewerVersion { version },
         });
     }
-    if version != FORMAT_VERSION {
+    if version < FORMAT_VERSION {
         return Err(CheckpointError::at(
             n,
             format!("unknown format version {version}"),
         ));
     }
-    Ok(())
+    Ok(version)
 }
 
 /// The `key value` lines.

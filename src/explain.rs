@@ -12,8 +12,9 @@
 //!
 //! The first character has no surprise (nothing came before it to make a guess), so a text of
 //! `n` characters has `n − 1` guesses, and their mean surprise is exactly what
-//! [`evaluate`](crate::train::evaluate) reports for the same text: the same functions in the
-//! same order, from the same empty memory.
+//! [`evaluate`](crate::train::evaluate) (for a Part II network,
+//! [`evaluate_text`](crate::charrnn::evaluate_text)) reports for the same text: the same
+//! functions in the same order, from the same empty memory.
 //!
 //! Then the units are compared with simple features of the text (inside quotation marks,
 //! position in the line, start of a word, position in the word, after a full stop): the
@@ -21,12 +22,13 @@
 //! unit's activations with each feature over the whole text ranks the units worth looking at.
 //!
 //! The network is anything [`Explainable`]: a step function, and its units in named groups.
-//! The vanilla RNN ([`Params`]) has one group, `h`; a network of several layers of
-//! gated cells would have one group per layer and kind (`layer 2 h`, `layer 2 c`), and get
-//! the same page.
+//! The vanilla RNN ([`Params`]) has one group, `h`; a Part II [`Network`] of `L` layers has
+//! one group per layer and kind: `l0 h`, `l1 h`, …, and for the LSTM `l0 c`, `l1 c`, … (its
+//! cell states), and gets the same page.
 
 use crate::forward::{hidden_step, output_step};
 use crate::loss::{cross_entropy, softmax};
+use crate::network::{Network, Sampler};
 use crate::{Params, Vector, Vocab};
 use std::fmt::{self, Write as _};
 
@@ -48,11 +50,14 @@ pub const SURPRISE_SHADES: usize = 16;
 pub const MAX_CHARS: usize = 50_000;
 
 /// A named group of a network's units: for the vanilla RNN, its hidden state `h`; for a
-/// network of gated layers, the hidden state or the cell state of one layer.
+/// network of layers, the hidden state or the cell state of one layer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnitGroup {
-    /// How the page names the group: `h`, `layer 2 h`, `layer 2 c`.
+    /// How the page names the group's units, before their index: `h`, `l2 h`, `l2 c`.
     pub label: String,
+    /// What the group is, in words, for the chooser: `the hidden state`, `the cell state of
+    /// layer 2`.
+    pub title: String,
     /// A short name without spaces, for the page's address (`#unit=h37`): `h`, `l2h`, `l2c`.
     pub key: String,
     /// How many units the group has.
@@ -63,13 +68,19 @@ pub struct UnitGroup {
 }
 
 impl UnitGroup {
-    /// The name of unit `j` of this group, as the page shows it: `h[37]`, `layer 2 c[5]`.
+    /// The name of unit `j` of this group, as the page shows it: `h[37]`, `l2 c[5]`.
     ///
     /// # Examples
     ///
     /// ```
     /// use min_char_rnn::explain::UnitGroup;
-    /// let h = UnitGroup { label: "h".into(), key: "h".into(), size: 100, bounded: true };
+    /// let h = UnitGroup {
+    ///     label: "h".into(),
+    ///     title: "the hidden state".into(),
+    ///     key: "h".into(),
+    ///     size: 100,
+    ///     bounded: true,
+    /// };
     /// assert_eq!(h.unit_label(37), "h[37]");
     /// ```
     pub fn unit_label(&self, j: usize) -> String {
@@ -143,6 +154,7 @@ impl Explainable for Params {
     fn unit_groups(&self) -> Vec<UnitGroup> {
         vec![UnitGroup {
             label: "h".to_string(),
+            title: "the hidden state".to_string(),
             key: "h".to_string(),
             size: self.hidden_size(),
             bounded: true, // tanh
@@ -154,6 +166,86 @@ impl Explainable for Params {
     }
 }
 // ANCHOR_END: explainable_rnn
+
+/// A Part II network is watched through a [`Sampler`]: the one stream's memories (`h`, and
+/// `c` for the LSTM, of every layer) and its scores, stepped as
+/// [`evaluate_text`](crate::charrnn::evaluate_text) steps them, so the loss on the page is the
+/// one it reports, to the last bit.
+///
+/// Its units come layer by layer, bottom (layer 0, which reads the characters) to top: the
+/// hidden state `h` of each layer (`l0 h`, `l1 h`, …; between −1 and 1 for every cell) and,
+/// for the LSTM, the cell state `c` after it (`l0 c`, …; unbounded, so each unit gets its
+/// own scale on the page).
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::cells::CellKind;
+/// use min_char_rnn::explain::{Explainable, explain};
+/// use min_char_rnn::{Vocab, charrnn::evaluate_text, network::Network};
+/// let vocab = Vocab::from_text("ab \"c\"");
+/// let text = vocab.encode("ab \"c\" ab")?;
+/// let net = Network::new(CellKind::Lstm, vocab.len(), 4, 2, 1);
+/// let labels: Vec<String> = net.unit_groups().into_iter().map(|g| g.label).collect();
+/// assert_eq!(labels, ["l0 h", "l0 c", "l1 h", "l1 c"]);
+/// let e = explain(&net, &vocab, &text)?;
+/// assert_eq!((e.unit_count, e.unit_label(13)), (16, "l1 c[1]".to_string()));
+/// assert_eq!(e.loss, evaluate_text(&net, &text)); // the same number, to the last bit
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl Explainable for Network {
+    type State = Sampler;
+
+    fn vocab_size(&self) -> usize {
+        Network::vocab_size(self)
+    }
+
+    fn start(&self) -> Sampler {
+        Sampler::new(self) // zero memories in every layer
+    }
+
+    fn step(&self, sampler: &mut Sampler, x: usize, probs: &mut Vector) {
+        let y = sampler.step(self, x); // every layer, then y_t = W_hy·h_t^{L−1} + b_y
+        softmax(y, probs); // p_t = softmax(y_t)
+    }
+
+    fn unit_groups(&self) -> Vec<UnitGroup> {
+        let size = self.hidden_size();
+        let mut groups = Vec::new();
+        for l in 0..self.num_layers() {
+            groups.push(UnitGroup {
+                label: format!("l{l} h"),
+                title: format!("the hidden state of layer {l}"),
+                key: format!("l{l}h"),
+                size,
+                bounded: true, // tanh, o·tanh(c), or a mix of h_{t−1} and a tanh
+            });
+            if self.cell.has_cell_state() {
+                groups.push(UnitGroup {
+                    label: format!("l{l} c"),
+                    title: format!("the cell state of layer {l}"),
+                    key: format!("l{l}c"),
+                    size,
+                    bounded: false, // c_t = f·c_{t−1} + i·g can grow past ±1
+                });
+            }
+        }
+        groups
+    }
+
+    fn read_units(&self, sampler: &Sampler, out: &mut [f64]) {
+        let size = self.hidden_size();
+        let mut at = 0;
+        for l in 0..self.num_layers() {
+            out[at..at + size].copy_from_slice(sampler.state.h[l].row(0)); // the one stream
+            at += size;
+            if self.cell.has_cell_state() {
+                out[at..at + size].copy_from_slice(sampler.state.c[l].row(0));
+                at += size;
+            }
+        }
+    }
+}
 
 /// What the network expected at one character, before it saw it.
 #[derive(Clone, Debug, PartialEq)]
@@ -267,7 +359,8 @@ pub struct Explanation {
     /// For each feature, the units that follow it best.
     pub ranking: Vec<FeatureRanking>,
     /// The mean surprise per guessed character, in nats: the loss
-    /// [`evaluate`](crate::train::evaluate) reports for this text.
+    /// [`evaluate`](crate::train::evaluate) (or, for a Part II network,
+    /// [`evaluate_text`](crate::charrnn::evaluate_text)) reports for this text.
     pub loss: f64,
 }
 
@@ -927,7 +1020,12 @@ fn write_controls(out: &mut String, e: &Explanation) {
     );
     let mut u = 0;
     for group in &e.groups {
-        let _ = writeln!(out, "<optgroup label=\"units {}\">", escape(&group.label));
+        let _ = writeln!(
+            out,
+            "<optgroup label=\"{}: {}\">",
+            escape(&group.label),
+            escape(&group.title)
+        );
         for j in 0..group.size {
             let _ = writeln!(
                 out,

@@ -49,6 +49,7 @@
 //! | 10. the loss curve | [`plot`] | smooth and validation loss → an SVG chart |
 //! | 11. monitoring | [`monitor`] | per parameter `‖g‖` and `‖Δw‖ / ‖w‖` (≈ 1e−3 is healthy) → panels under the loss curve |
 //! | training like char-rnn | [`optim`], [`clip`] | SGD, Adagrad, RMSprop `m = α·m + (1−α)·g²`, `w −= lr·g/(√m + ε)`, Adam; clip by value or by global norm `‖g‖ ≤ c` |
+//! | | [`charrnn`] | the loop: `B` streams, chunks split into training and validation, `epoch = i / N_train`, decay, the best validation loss; checkpoints of format version 2 |
 //! | speed | [`math`], [`fast`] | `tanh` and `exp` that the compiler can vectorise; the fast path, the same bits |
 //! | what it learned | [`explain`] | surprise `−ln p_t[c_{t+1}]`, top-5 guesses, units vs features of the text → one HTML page |
 //!
@@ -83,6 +84,7 @@ pub mod adagrad;
 pub mod backward;
 pub mod batch;
 pub mod cells;
+pub mod charrnn;
 pub mod checkpoint;
 pub mod clip;
 pub mod encode;

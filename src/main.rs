@@ -7,7 +7,8 @@
 //! The binary only parses arguments, reads files and prints; the training loop, the
 //! checkpoint format and the plot are in the library (`min_char_rnn::train`,
 //! `min_char_rnn::checkpoint`, `min_char_rnn::plot`). Its own modules are in `src/cli/`:
-//! `args` (parsing and help), `train` and `sample` (the two commands), `files` (what a run
+//! `args` (parsing and help), `train`, `charrnn` (training like char-rnn), `sample`,
+//! `evaluate` and `explain` (the commands), `files` (what a run
 //! may write, and the lock that keeps two runs apart), `memory` (what a run will need),
 //! `progress` (the live progress line) and `output` (stdout and stderr without panics).
 
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         Ok(cli::args::Parsed::Train(args)) => cli::train::run(&args, CORPUS),
         Ok(cli::args::Parsed::Sample(args)) => cli::sample::run(&args),
         Ok(cli::args::Parsed::Explain(args)) => cli::explain::run(&args, CORPUS),
+        Ok(cli::args::Parsed::Evaluate(args)) => cli::evaluate::run(&args),
         Err(failure) => Err(failure),
     };
     match outcome {

@@ -398,7 +398,10 @@ fn unknown_options_and_commands_are_usage_errors() {
     assert_fails(
         &out,
         2,
-        &["unknown command 'fly'", "train, sample, explain and help"],
+        &[
+            "unknown command 'fly'",
+            "train, sample, evaluate, explain and help",
+        ],
     );
     let out = s.run(&["train", "--iterations"]);
     assert_fails(&out, 2, &["--iterations needs a value"]);
@@ -650,14 +653,14 @@ fn a_checkpoint_from_a_newer_version_says_upgrade() {
     let s = Scratch::new("newer");
     let text = valid_checkpoint(&s);
     fs::write(
-        s.path("v2.ckpt"),
-        text.replacen("version 1\n", "version 2\n", 1),
+        s.path("v3.ckpt"),
+        text.replacen("version 1\n", "version 3\n", 1),
     )
     .expect("write");
     assert_checkpoint_refused(
         &s,
-        "v2.ckpt",
-        &["newer version", "format version 2", "upgrade"],
+        "v3.ckpt",
+        &["newer version", "format version 3", "upgrade"],
     );
 }
 

@@ -3,8 +3,12 @@
 //! input gives a clear message, a non-zero exit code and no page, without a panic.
 //!
 //! Each test runs the built binary in its own directory under the system's temp directory,
-//! with a small network trained for a few hundred iterations on a small text.
+//! with a small network trained for a few hundred iterations on a small text (or, for the
+//! checkpoints of format version 2, a tiny LSTM or GRU trained like char-rnn for 20).
 
+use min_char_rnn::charrnn::evaluate_text;
+use min_char_rnn::checkpoint::AnyCheckpoint;
+use min_char_rnn::explain::explain;
 use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
@@ -85,6 +89,36 @@ impl Scratch {
         let out = self.run(&args);
         assert_succeeds(&out);
         stdout(&out)
+    }
+
+    /// Trains a tiny network of 2 `cell` layers of 8 units like char-rnn (2 streams of 10
+    /// characters, 20 iterations) on `text` (a FILE, or `None`: the built-in corpus) into
+    /// `checkpoint`, a checkpoint of format version 2.
+    fn train_network(&self, cell: &str, text: Option<&str>, checkpoint: &str) {
+        let mut args = vec!["train"];
+        args.extend(text);
+        args.extend([
+            "--cell",
+            cell,
+            "--layers",
+            "2",
+            "--hidden-size",
+            "8",
+            "--batch-size",
+            "2",
+            "--seq-length",
+            "10",
+            "--iterations",
+            "20",
+            "--sample-every",
+            "0",
+            "--checkpoint",
+            checkpoint,
+            "--no-plot",
+        ]);
+        assert_succeeds(&self.run(&args));
+        let saved = fs::read_to_string(self.path(checkpoint)).expect("the checkpoint");
+        assert!(saved.starts_with("min-char-rnn checkpoint\nversion 2\n"));
     }
 }
 
@@ -446,6 +480,72 @@ fn bad_checkpoints_and_pages_are_errors() {
         "no/such/dir/p.html",
     ]);
     assert_fails(&out, 1, &["does not exist"]);
+}
+
+#[test]
+fn lstm_and_gru_checkpoints_get_a_page_with_every_layers_units_and_evaluates_loss() {
+    let s = Scratch::new("network");
+    let text = "\"Light burning,\" said the keeper. The cat sat by the doors.\n".repeat(30);
+    s.write("text.txt", &text);
+    for (cell, name) in [("lstm", "an LSTM"), ("gru", "a GRU")] {
+        let checkpoint = format!("{cell}.ckpt");
+        s.train_network(cell, Some("text.txt"), &checkpoint);
+        let out = s.run(&["explain", "--checkpoint", &checkpoint, "text.txt"]);
+        assert_succeeds(&out);
+        let log = stdout(&out);
+        // The loss is the figure `evaluate` prints for the same checkpoint and text.
+        let evaluated = s.run(&["evaluate", "--checkpoint", &checkpoint, "text.txt"]);
+        assert_succeeds(&evaluated);
+        assert_eq!(
+            figures(&log, "loss/char"),
+            figures(&stdout(&evaluated), "loss/char"),
+            "{cell}"
+        );
+        // 1800 characters make 90 chunks of 2 × 10: 85 to train on, 5 held out.
+        assert!(
+            log.contains(
+                "1800 characters; the text the network was trained on, cut into 2 streams of \
+                 90 chunks of 10 characters, the last 5 chunk(s) of each held out"
+            ),
+            "{log}"
+        );
+        // The chooser offers h of both layers, and for the LSTM c too; the units are named
+        // by layer and kind.
+        let page = fs::read_to_string(s.path(&format!("{cell}.html"))).expect("the page");
+        assert!(page.starts_with(PAGE_START));
+        assert!(page.contains(&format!("The network: {name} of 2 layers of 8 units")));
+        assert_eq!(page.matches("<span class=s").count(), 1799);
+        assert_eq!(
+            page.matches("<option value=").count(),
+            1 + 8 * 2 * if cell == "lstm" { 2 } else { 1 }
+        );
+        for key in ["l0h0", "l1h7"] {
+            assert!(
+                page.contains(&format!("<option value=\"{key}\">")),
+                "{cell}: {key}"
+            );
+        }
+        let has_c = page.contains("<option value=\"l1c7\">l1 c[7]</option>");
+        assert_eq!(has_c, cell == "lstm", "{cell}: the cell states");
+        // The library agrees, to the last bit.
+        let Ok(AnyCheckpoint::V2(c)) = AnyCheckpoint::load(s.path(&checkpoint)) else {
+            panic!("{checkpoint} is not a checkpoint of format version 2");
+        };
+        let data = c.vocab.encode(&text).unwrap();
+        let loss = evaluate_text(&c.state.network, &data);
+        let e = explain(&c.state.network, &c.vocab, &data).unwrap();
+        assert_eq!(e.loss.to_bits(), loss.to_bits(), "{cell}");
+        assert!(page.contains(&format!("<dd id=\"loss\">{loss:.6} nats</dd>")));
+    }
+    // Trained on the built-in corpus: its start, the default text, was trained on.
+    s.train_network("lstm", None, "corpus.ckpt");
+    let out = s.run(&["explain", "--checkpoint", "corpus.ckpt"]);
+    assert_succeeds(&out);
+    assert!(
+        stdout(&out).contains("; the network was trained on it."),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]

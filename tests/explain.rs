@@ -1,16 +1,23 @@
 //! What the network learned (`src/explain.rs`): the numbers kept at every character equal the
 //! forward pass, the loss equals `evaluate`, the ranking finds a unit planted to follow
 //! quotation marks, and the page is well-formed HTML with one element per character that
-//! carries its surprise and top-5 guesses, and stays small.
+//! carries its surprise and top-5 guesses, and stays small. The same for Part II's networks
+//! (RNN, LSTM and GRU layers): their units, `h` and `c` of every layer, equal
+//! `network::forward`'s, their loss equals `charrnn::evaluate_text`, and a cell state planted
+//! to hold a flag inside quotation marks is found.
 
 // The equations written out by hand index `h[i]`, `y[k]` as the math does.
 #![allow(clippy::needless_range_loop)]
 
+use min_char_rnn::batch::Chunk;
+use min_char_rnn::cells::CellKind;
+use min_char_rnn::charrnn::{Config, NetworkTrainer, evaluate_text};
 use min_char_rnn::explain::{
     Explainable, Explanation, Guess, PAGE_MARK, PageInfo, TOP, UnitGroup, correlation, explain,
     features, page,
 };
 use min_char_rnn::forward::forward;
+use min_char_rnn::network::{self, Network, NetworkCache, State};
 use min_char_rnn::{ForwardCache, Hyperparams, Params, Trainer, Vector, Vocab, train::evaluate};
 
 const CORPUS: &str = include_str!("../data/corpus.txt");
@@ -640,6 +647,7 @@ impl Explainable for Counter {
     fn unit_groups(&self) -> Vec<UnitGroup> {
         let group = |label: &str, key: &str, bounded| UnitGroup {
             label: label.to_string(),
+            title: format!("the units {label}"),
             key: key.to_string(),
             size: 1,
             bounded,
@@ -680,4 +688,265 @@ fn texts_that_cannot_be_explained_are_errors() {
     assert!(explain(&params, &vocab, &[0]).is_err());
     assert!(explain(&params, &vocab, &[0, 2]).is_err());
     assert!(explain(&params, &Vocab::from_text("abc"), &[0, 1]).is_err());
+}
+
+// --- Part II's networks ------------------------------------------------------------------------
+
+/// A network of `cell` layers with weights large enough that its guesses are far from
+/// uniform and its cell states leave `[−1, 1]`.
+fn lively_network(cell: CellKind, v: usize, h: usize, layers: usize, seed: u64) -> Network {
+    let mut net = Network::new(cell, v, h, layers, seed);
+    for w in net.slices_mut() {
+        for x in w.iter_mut() {
+            *x *= 15.0; // uniform in [−1.2, 1.2)
+        }
+    }
+    net
+}
+
+#[test]
+fn a_networks_guesses_and_units_equal_its_forward_pass_bit_for_bit() {
+    let vocab = Vocab::from_text(AWKWARD);
+    let text = vocab.encode(AWKWARD).unwrap();
+    let n = text.len();
+    let (hs, layers) = (6, 2);
+    for cell in CellKind::ALL {
+        let net = lively_network(cell, vocab.len(), hs, layers, 11);
+        let e = explain(&net, &vocab, &text).unwrap();
+        // The forward pass of training, on one stream of all n characters (the last target
+        // wraps around: it is never looked at).
+        let mut targets = text[1..].to_vec();
+        targets.push(text[0]);
+        let chunk = Chunk::single(&text, &targets);
+        let mut state = State::zeros(&net, 1);
+        let mut cache = NetworkCache::new(&net, 1, n);
+        network::forward(&net, &chunk, &mut state, &mut cache);
+        let kinds = if cell == CellKind::Lstm { 2 } else { 1 };
+        assert_eq!(e.unit_count, layers * kinds * hs, "{cell}");
+        let mut grew = false; // an LSTM cell state outside [−1, 1] somewhere
+        for t in 0..n {
+            let mut expected = Vec::new();
+            for l in 0..layers {
+                let step = &cache.steps[t][0][l];
+                expected.extend_from_slice(step.h.as_slice());
+                if cell == CellKind::Lstm {
+                    expected.extend_from_slice(step.c.as_slice());
+                    grew |= step.c.as_slice().iter().any(|c| c.abs() > 1.0);
+                }
+            }
+            let units = &e.units[t * e.unit_count..(t + 1) * e.unit_count];
+            assert_eq!(units, expected.as_slice(), "{cell}: units at {t}");
+            if t + 1 == n {
+                break;
+            }
+            let (p, target) = (&cache.ps[t][0], text[t + 1]);
+            let guess = &e.guesses[t];
+            assert_eq!(guess.p.to_bits(), p[target].to_bits(), "{cell}: p at {t}");
+            assert_eq!(guess.top, top_by_sorting(p), "{cell}: top guesses at {t}");
+            let above = p.as_slice().iter().filter(|&&q| q > p[target]).count();
+            assert_eq!(guess.rank, above + 1, "{cell}: rank at {t}");
+        }
+        assert_eq!(grew, cell == CellKind::Lstm, "{cell}: the cell states");
+        // The loss: the forward pass's mean over one stream of n − 1 steps, and evaluate's.
+        let chunk = Chunk::single(&text[..n - 1], &text[1..]);
+        let mut state = State::zeros(&net, 1);
+        network::forward(&net, &chunk, &mut state, &mut cache);
+        let loss = network::loss(&cache, &chunk);
+        assert_eq!(e.loss.to_bits(), loss.to_bits(), "{cell}: the loss");
+        assert_eq!(
+            e.loss.to_bits(),
+            evaluate_text(&net, &text).to_bits(),
+            "{cell}"
+        );
+    }
+}
+
+#[test]
+fn a_networks_units_come_layer_by_layer_h_then_c() {
+    let lstm = Network::new(CellKind::Lstm, 5, 3, 3, 1);
+    let groups = lstm.unit_groups();
+    let labels: Vec<&str> = groups.iter().map(|g| g.label.as_str()).collect();
+    assert_eq!(labels, ["l0 h", "l0 c", "l1 h", "l1 c", "l2 h", "l2 c"]);
+    let bounded: Vec<bool> = groups.iter().map(|g| g.bounded).collect();
+    assert_eq!(bounded, [true, false, true, false, true, false]);
+    assert_eq!(groups[3].title, "the cell state of layer 1");
+    assert!(groups.iter().all(|g| g.size == 3));
+    let gru = Network::new(CellKind::Gru, 5, 4, 2, 1).unit_groups();
+    let keys: Vec<&str> = gru.iter().map(|g| g.key.as_str()).collect();
+    assert_eq!(keys, ["l0h", "l1h"]); // no cell state
+    assert!(gru.iter().all(|g| g.bounded));
+
+    // The page's chooser offers every unit of every group, in that order.
+    let vocab = Vocab::from_text(AWKWARD);
+    let net = lively_network(CellKind::Lstm, vocab.len(), 2, 2, 3);
+    let e = explain(&net, &vocab, &vocab.encode(AWKWARD).unwrap()).unwrap();
+    assert_eq!(
+        (e.unit_label(7), e.unit_key(7)),
+        ("l1 c[1]".into(), "l1c1".into())
+    );
+    let html = page(&e, &info());
+    assert_balanced(&tags(&html));
+    let options = tags(&html)
+        .iter()
+        .filter(|t| t.name == "option" && !t.closing)
+        .count();
+    assert_eq!(options, 1 + 8); // the surprise, then 2 layers × (h, c) × 2 units
+    for (key, label) in [
+        ("l0h0", "l0 h[0]"),
+        ("l0c1", "l0 c[1]"),
+        ("l1c1", "l1 c[1]"),
+    ] {
+        assert!(
+            html.contains(&format!("<option value=\"{key}\">{label}</option>")),
+            "{key}"
+        );
+    }
+    assert!(html.contains("<optgroup label=\"l1 c: the cell state of layer 1\">"));
+    // The cell states are shaded on their own scales, the hidden states on ±1.
+    let scales = html
+        .split("scales:[")
+        .nth(1)
+        .unwrap()
+        .split(']')
+        .next()
+        .unwrap();
+    let scales: Vec<f64> = scales.split(',').map(|x| x.parse().unwrap()).collect();
+    for u in 0..8 {
+        let (group, j) = e.group_of(u);
+        let largest = (0..e.text.len())
+            .map(|t| e.unit(t, u).abs())
+            .fold(0.0, f64::max);
+        let expected = if group.bounded { 1.0 } else { largest };
+        assert_eq!(scales[u], expected, "{}", group.unit_label(j));
+    }
+}
+
+/// An LSTM whose unit `j` of layer 0 holds a flag in its cell state: `c_j` becomes +1 at an
+/// opening `"` and −1 at a closing one, and keeps its value in between. With `K` large, every
+/// gate is 0 or 1:
+///
+/// ```text
+/// i_j = σ(K·[x_t = "] − K/2)        write only at a quotation mark
+/// f_j = σ(−K·[x_t = "] + K/2)       and forget only there
+/// g_j = tanh(−K·h_{t−1,j} + 0.3·K)  what to write: −1 if the flag showed +1, else +1
+/// o_j = σ(±K)                       show the flag (h_j = tanh c_j) only after a letter
+/// ```
+///
+/// Unlike a single tanh unit (see `plant_quote_unit`), the cell flips on the very quotation
+/// mark: the gates multiply, so `c_t` can depend on `x_t` and `h_{t−1}` together. A closing
+/// mark follows a letter, where `h_j = tanh(1)` says "inside"; an opening one follows a space,
+/// where `h_j = 0`, which the bias of `g` reads as "outside". So `h_j` shows the flag only at
+/// letters, and `c_j` follows the quotes more closely than any `h`.
+fn plant_quote_cell(net: &mut Network, vocab: &Vocab, j: usize) {
+    const K: f64 = 20.0;
+    let hs = net.hidden_size();
+    let quote = vocab.char_to_ix('"').unwrap();
+    let layer = &mut net.layers[0];
+    let (i, f, g, o) = (j, hs + j, 2 * hs + j, 3 * hs + j);
+    for row in [i, f, g, o] {
+        for x in 0..layer.w_ih.cols() {
+            layer.w_ih[(row, x)] = 0.0;
+        }
+        for k in 0..hs {
+            layer.w_hh[(row, k)] = 0.0;
+        }
+        layer.b[row] = 0.0;
+    }
+    layer.w_ih[(i, quote)] = K;
+    layer.b[i] = -K / 2.0;
+    layer.w_ih[(f, quote)] = -K;
+    layer.b[f] = K / 2.0;
+    layer.w_hh[(g, j)] = -K;
+    layer.b[g] = 0.3 * K;
+    for (x, &c) in vocab.chars().iter().enumerate() {
+        layer.w_ih[(o, x)] = if c.is_alphabetic() { K } else { -K };
+    }
+}
+
+#[test]
+fn the_ranking_finds_a_cell_state_planted_to_follow_quotation_marks() {
+    let text = quoted_text();
+    let vocab = Vocab::from_text(&text);
+    let data = vocab.encode(&text).unwrap();
+    let hs = 12;
+    let mut net = Network::new(CellKind::Lstm, vocab.len(), hs, 2, 7);
+    for w in net.slices_mut() {
+        for x in w.iter_mut() {
+            *x *= 5.0; // other units that move too: uniform in [−0.4, 0.4)
+        }
+    }
+    plant_quote_cell(&mut net, &vocab, 5);
+    let e = explain(&net, &vocab, &data).unwrap();
+    let planted = hs + 5; // after layer 0's h
+    assert_eq!(e.unit_label(planted), "l0 c[5]");
+    // It flips on the quotation marks themselves and holds in between.
+    let open = text.find('"').unwrap();
+    let close = open + 1 + text[open + 1..].find('"').unwrap();
+    let again = close + 1 + text[close + 1..].find('"').unwrap();
+    assert!(
+        e.unit(open - 1, planted).abs() < 1e-3,
+        "nothing yet before the first mark"
+    );
+    for t in open..close {
+        assert!(
+            e.unit(t, planted) > 0.99,
+            "inside at {t}: {}",
+            e.unit(t, planted)
+        );
+    }
+    for t in close..again {
+        assert!(
+            e.unit(t, planted) < -0.99,
+            "outside at {t}: {}",
+            e.unit(t, planted)
+        );
+    }
+    assert!(e.unit(again, planted) > 0.99);
+    // The ranking puts it first, well ahead of its own h (the flag shown only at letters).
+    let quotes = &e.ranking[0];
+    assert_eq!(e.features[quotes.feature].name, "inside quotation marks");
+    let best = quotes.best[0];
+    assert_eq!(best.unit, planted, "the ranking: {:?}", quotes.best);
+    assert!(best.r > 0.98, "r = {}", best.r);
+    assert!(
+        quotes.best[1].r.abs() < best.r - 0.1,
+        "no clear winner: {:?}",
+        quotes.best
+    );
+    // And the page offers it first.
+    let html = page(&e, &info());
+    let row = html.find("inside quotation marks<br>").unwrap();
+    let first = html[row..].find("data-unit=").unwrap();
+    assert!(
+        html[row + first..].starts_with("data-unit=\"l0c5\""),
+        "{}",
+        &html[row..row + 400]
+    );
+}
+
+#[test]
+fn the_loss_of_a_trained_network_is_what_evaluate_text_reports() {
+    let vocab = Vocab::from_text(CORPUS);
+    let data = vocab.encode(&CORPUS[..20_000]).unwrap();
+    let held = vocab.encode(&CORPUS[20_000..22_000]).unwrap();
+    for cell in [CellKind::Lstm, CellKind::Gru] {
+        let mut config = Config::new(cell);
+        (config.num_layers, config.hidden_size) = (2, 16);
+        (config.batch_size, config.seq_length) = (4, 20);
+        let mut trainer = NetworkTrainer::new(&data, vocab.len(), config, 5).unwrap();
+        for _ in 0..30 {
+            trainer.step().unwrap();
+        }
+        let e = explain(&trainer.network, &vocab, &held).unwrap();
+        // The same steps from the same zero memories, the same characters scored (all but
+        // the first), summed in the same order: the same number to the last bit.
+        let expected = evaluate_text(&trainer.network, &held);
+        assert_eq!(e.loss.to_bits(), expected.to_bits(), "{cell}");
+        assert!(
+            e.loss < (vocab.len() as f64).ln(),
+            "{cell}: it learned something"
+        );
+        let html = page(&e, &info());
+        assert!(html.contains(&format!("<dd id=\"loss\">{:.6} nats</dd>", e.loss)));
+    }
 }

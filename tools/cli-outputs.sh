@@ -124,7 +124,7 @@ say "bad input"
 printf 'hello\nw\xffrld\n' >bad.txt
 printf 'too short\n' >short.txt
 head -c 2000 tiny.ckpt >cut.ckpt
-sed 's/^version 1$/version 2/' tiny.ckpt >v2.ckpt
+sed 's/^version 1$/version 3/' tiny.ckpt >v3.ckpt
 cp tiny.ckpt run.ckpt
 {
     printf '%s\n' '$ : > empty.txt' \
@@ -152,13 +152,13 @@ cp tiny.ckpt run.ckpt
 } >"$OUT/cli-errors-usage.txt"
 {
     echo '$ head -c 2000 tiny.ckpt > cut.ckpt'
-    echo "\$ sed 's/^version 1\$/version 2/' tiny.ckpt > v2.ckpt"
+    echo "\$ sed 's/^version 1\$/version 3/' tiny.ckpt > v3.ckpt"
     echo
     mcr sample
     echo
     mcr sample --checkpoint cut.ckpt
     echo
-    mcr sample --checkpoint v2.ckpt
+    mcr sample --checkpoint v3.ckpt
     echo
     mcr sample --checkpoint tiny.ckpt --prime "Zebra"
     echo

@@ -3,6 +3,8 @@
 //! it accepts for anything else.
 
 use super::{Command, Failure};
+use min_char_rnn::cells::CellKind;
+use min_char_rnn::optim::OptimizerKind;
 use std::ffi::OsString;
 use std::path::PathBuf;
 
@@ -22,6 +24,7 @@ pub const STDIN: &str = "-";
 
 /// What the command line asks for.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // made once per run: its size does not matter
 pub enum Parsed {
     /// Print the help of a command.
     Help(Command),
@@ -33,6 +36,8 @@ pub enum Parsed {
     Sample(SampleArgs),
     /// Write a page that shows what a checkpoint's network does on a text.
     Explain(ExplainArgs),
+    /// Print a checkpoint's loss per character on a text.
+    Evaluate(EvaluateArgs),
 }
 
 /// `min-char-rnn train`'s arguments. `None` means "not given": a default, or the resumed
@@ -80,7 +85,76 @@ pub struct TrainArgs {
     pub plain: bool,
     /// Also plot each weight matrix's gradient norm and update-to-weight ratio.
     pub monitor: bool,
+    /// The cell of a network trained like char-rnn.
+    pub cell: Option<CellKind>,
+    /// `L`, the number of stacked layers.
+    pub layers: Option<usize>,
+    /// `B`, the streams read side by side.
+    pub batch_size: Option<usize>,
+    /// The optimizer.
+    pub optimizer: Option<OptimizerKind>,
+    /// Clip every gradient element into `[−C, C]`.
+    pub clip_value: Option<f64>,
+    /// Scale the gradients so that their joint L2 norm is at most `C`.
+    pub clip_norm: Option<f64>,
+    /// Multiply the learning rate by this after every epoch from `--decay-after` on.
+    pub learning_rate_decay: Option<f64>,
+    /// The epoch after which the learning rate starts to decay.
+    pub decay_after: Option<f64>,
 }
+
+impl TrainArgs {
+    // ANCHOR: is_charrnn
+    /// Whether the arguments ask for more than the original program can do, so that the
+    /// network trainer of Part II runs (char-rnn's way): a gated cell, stacked layers,
+    /// several streams, another optimizer, other clipping, or learning-rate decay. The
+    /// original's own values (`--cell rnn`, `--layers 1`, `--batch-size 1`, `--optimizer
+    /// adagrad`, `--clip-value 5`) keep the original trainer.
+    pub fn is_charrnn(&self) -> bool {
+        self.cell.is_some_and(|cell| cell != CellKind::Rnn)
+            || self.layers.is_some_and(|l| l > 1)
+            || self.batch_size.is_some_and(|b| b > 1)
+            || self.optimizer.is_some_and(|o| o != OptimizerKind::Adagrad)
+            || self.clip_value.is_some_and(|c| c != ORIGINAL_CLIP)
+            || self.clip_norm.is_some()
+            || self.learning_rate_decay.is_some_and(|d| d != 1.0)
+            || self.decay_after.is_some()
+    }
+    // ANCHOR_END: is_charrnn
+
+    /// The char-rnn options given, as typed (for messages that name them).
+    pub fn charrnn_flags(&self) -> Vec<String> {
+        let mut flags = Vec::new();
+        if let Some(cell) = self.cell {
+            flags.push(format!("--cell {cell}"));
+        }
+        if let Some(layers) = self.layers {
+            flags.push(format!("--layers {layers}"));
+        }
+        if let Some(batch) = self.batch_size {
+            flags.push(format!("--batch-size {batch}"));
+        }
+        if let Some(optimizer) = self.optimizer {
+            flags.push(format!("--optimizer {optimizer}"));
+        }
+        if let Some(c) = self.clip_value {
+            flags.push(format!("--clip-value {c}"));
+        }
+        if let Some(c) = self.clip_norm {
+            flags.push(format!("--clip-norm {c}"));
+        }
+        if let Some(d) = self.learning_rate_decay {
+            flags.push(format!("--learning-rate-decay {d}"));
+        }
+        if let Some(e) = self.decay_after {
+            flags.push(format!("--decay-after {e}"));
+        }
+        flags
+    }
+}
+
+/// The original's clipping limit (Part I's `CLIP`).
+const ORIGINAL_CLIP: f64 = 5.0;
 
 impl Default for TrainArgs {
     fn default() -> TrainArgs {
@@ -105,6 +179,14 @@ impl Default for TrainArgs {
             max_memory: None,
             plain: false,
             monitor: false,
+            cell: None,
+            layers: None,
+            batch_size: None,
+            optimizer: None,
+            clip_value: None,
+            clip_norm: None,
+            learning_rate_decay: None,
+            decay_after: None,
         }
     }
 }
@@ -139,6 +221,15 @@ pub struct ExplainArgs {
     pub out: Option<PathBuf>,
     /// Replace a file at the page's path that is not a page `explain` wrote.
     pub force: bool,
+}
+
+/// `min-char-rnn evaluate`'s arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluateArgs {
+    /// The checkpoint whose network is measured.
+    pub checkpoint: PathBuf,
+    /// The text to measure it on (`-`: standard input).
+    pub file: PathBuf,
 }
 
 /// One option: its name and the name of its value (`None` for a switch like `--argmax`).
@@ -181,7 +272,17 @@ const TRAIN_FLAGS: &[Flag] = &[
     flag("--max-memory", "SIZE"),
     switch("--plain"),
     switch("--monitor"),
+    flag("--cell", "KIND"),
+    flag("--layers", "L"),
+    flag("--batch-size", "B"),
+    flag("--optimizer", "NAME"),
+    flag("--clip-value", "C"),
+    flag("--clip-norm", "C"),
+    flag("--learning-rate-decay", "D"),
+    flag("--decay-after", "E"),
 ];
+
+const EVALUATE_FLAGS: &[Flag] = &[flag("--checkpoint", "PATH")];
 
 const EXPLAIN_FLAGS: &[Flag] = &[
     flag("--checkpoint", "PATH"),
@@ -224,14 +325,18 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Failure> {
         "train" => parse_train(&strings[1..]),
         "sample" => parse_sample(&strings[1..]),
         "explain" => parse_explain(&strings[1..]),
+        "evaluate" => parse_evaluate(&strings[1..]),
         "help" => match strings.get(1).map(String::as_str) {
             None => Ok(Parsed::Help(Command::Top)),
             Some("train") => Ok(Parsed::Help(Command::Train)),
             Some("sample") => Ok(Parsed::Help(Command::Sample)),
             Some("explain") => Ok(Parsed::Help(Command::Explain)),
+            Some("evaluate") => Ok(Parsed::Help(Command::Evaluate)),
             Some(other) => Err(Failure::usage(
                 Command::Top,
-                format!("no help for '{other}': the commands are train, sample and explain"),
+                format!(
+                    "no help for '{other}': the commands are train, sample, evaluate and explain"
+                ),
             )),
         },
         "-h" | "--help" => Ok(Parsed::Help(Command::Top)),
@@ -240,7 +345,7 @@ pub fn parse(args: &[OsString]) -> Result<Parsed, Failure> {
         other => Err(Failure::usage(
             Command::Top,
             format!(
-                "unknown command '{other}': the commands are train, sample, explain and help \
+                "unknown command '{other}': the commands are train, sample, evaluate, explain and help \
                  (to train on a file: min-char-rnn train {other})"
             ),
         )),
@@ -441,6 +546,10 @@ fn invalid(command: Command, flag: &str, value: &str, expected: &str) -> Failure
 
 /// The largest hidden size accepted: `w_hh` alone is then 800 MB.
 const MAX_HIDDEN_SIZE: usize = 10_000;
+/// The most layers accepted.
+const MAX_LAYERS: usize = 1_000;
+/// The most streams accepted (the forward cache grows with them).
+const MAX_BATCH_SIZE: usize = 100_000;
 /// The largest sequence length accepted (the forward cache grows with it).
 const MAX_SEQ_LENGTH: usize = 100_000;
 /// The most characters one sample may have.
@@ -552,6 +661,52 @@ fn parse_train(args: &[String]) -> Result<Parsed, Failure> {
             "--no-plot" => train.no_plot = true,
             "--eval-every" => train.eval_every = whole(c, name, value, 0)?,
             "--max-memory" => train.max_memory = Some(size(c, name, value)?),
+            "--cell" => {
+                train.cell = Some(
+                    value
+                        .parse()
+                        .map_err(|_| invalid(c, name, value, "rnn, lstm or gru"))?,
+                );
+            }
+            "--layers" => train.layers = Some(bounded(c, name, value, 1, MAX_LAYERS)?),
+            "--batch-size" => {
+                train.batch_size = Some(bounded(c, name, value, 1, MAX_BATCH_SIZE)?);
+            }
+            "--optimizer" => {
+                train.optimizer = Some(
+                    value
+                        .parse()
+                        .map_err(|_| invalid(c, name, value, "sgd, adagrad, rmsprop or adam"))?,
+                );
+            }
+            "--clip-value" => {
+                train.clip_value = Some(positive(c, name, value, " (such as 5)")?);
+            }
+            "--clip-norm" => {
+                train.clip_norm = Some(positive(c, name, value, " (such as 5)")?);
+            }
+            "--learning-rate-decay" => match value.parse::<f64>() {
+                Ok(d) if d > 0.0 && d <= 1.0 => train.learning_rate_decay = Some(d),
+                _ => {
+                    return Err(invalid(
+                        c,
+                        name,
+                        value,
+                        "a number above 0 and at most 1 (such as 0.97; 1 for no decay)",
+                    ));
+                }
+            },
+            "--decay-after" => match value.parse::<f64>() {
+                Ok(e) if e.is_finite() && e >= 0.0 => train.decay_after = Some(e),
+                _ => {
+                    return Err(invalid(
+                        c,
+                        name,
+                        value,
+                        "a number of epochs, 0 or more (such as 10)",
+                    ));
+                }
+            },
             "--val-fraction" => match value.parse::<f64>() {
                 Ok(f) if f > 0.0 && f < 1.0 => train.val_fraction = Some(f),
                 _ => {
@@ -576,6 +731,13 @@ fn parse_train(args: &[String]) -> Result<Parsed, Failure> {
         return Err(Failure::usage(
             c,
             "--plot and --no-plot cannot be used together: choose one",
+        ));
+    }
+    if train.clip_value.is_some() && train.clip_norm.is_some() {
+        return Err(Failure::usage(
+            c,
+            "--clip-value and --clip-norm cannot be used together: clip by value (each \
+             element into [-C, C]) or by norm (all gradients scaled together), not both",
         ));
     }
     Ok(Parsed::Train(train))
@@ -724,6 +886,44 @@ fn parse_explain(args: &[String]) -> Result<Parsed, Failure> {
     Ok(Parsed::Explain(explain))
 }
 
+fn parse_evaluate(args: &[String]) -> Result<Parsed, Failure> {
+    let c = Command::Evaluate;
+    let tokens = tokenize(c, args, EVALUATE_FLAGS)?;
+    if tokens.help {
+        return Ok(Parsed::Help(c));
+    }
+    if tokens.version {
+        return Ok(Parsed::Version);
+    }
+    let file = match tokens.positional.as_slice() {
+        [] => {
+            return Err(Failure::usage(
+                c,
+                "no FILE: give the text to measure the checkpoint on (or - for standard input)",
+            ));
+        }
+        [file] if file.is_empty() => return Err(invalid(c, "FILE", file, "a file path")),
+        [file] => PathBuf::from(file),
+        [_, extra, ..] => {
+            return Err(Failure::usage(
+                c,
+                format!("unexpected argument '{extra}': evaluate reads one FILE"),
+            ));
+        }
+    };
+    let mut evaluate = EvaluateArgs {
+        checkpoint: PathBuf::from(DEFAULT_CHECKPOINT),
+        file,
+    };
+    for (name, value) in &tokens.options {
+        match *name {
+            "--checkpoint" => evaluate.checkpoint = path(c, name, value)?,
+            _ => unreachable!("every flag of EVALUATE_FLAGS is handled"),
+        }
+    }
+    Ok(Parsed::Evaluate(evaluate))
+}
+
 /// The help text of `command`.
 pub fn help(command: Command) -> String {
     let text = match command {
@@ -731,6 +931,7 @@ pub fn help(command: Command) -> String {
         Command::Train => TRAIN_HELP,
         Command::Sample => SAMPLE_HELP,
         Command::Explain => EXPLAIN_HELP,
+        Command::Evaluate => EVALUATE_HELP,
     };
     text.replace("{version}", env!("CARGO_PKG_VERSION"))
 }
@@ -743,11 +944,12 @@ Karpathy's min-char-rnn, step by step, in Rust.
 Usage: min-char-rnn [COMMAND] [OPTIONS]
 
 Commands:
-  train    train on a text (the default: with no command, options are train's)
-  sample   write text with a trained checkpoint
-  explain  write a web page that shows what a checkpoint's network expects at each
-           character of a text, and which of its units follow what
-  help     print this help, or a command's (min-char-rnn help train)
+  train     train on a text (the default: with no command, options are train's)
+  sample    write text with a trained checkpoint
+  evaluate  print a checkpoint's loss per character on a text
+  explain   write a web page that shows what a checkpoint's network expects at each
+            character of a text, and which of its units follow what
+  help      print this help, or a command's (min-char-rnn help train)
 
 Options:
   -h, --help     print help (also after a command: min-char-rnn train --help)
@@ -756,6 +958,7 @@ Options:
 Examples:
   min-char-rnn                              train on the built-in corpus (20000 iterations)
   min-char-rnn train book.txt --val-fraction 0.1
+  min-char-rnn train book.txt --cell lstm     train like char-rnn: 2 x 128 LSTM units
   min-char-rnn sample --checkpoint min-char-rnn.ckpt --prime \"The \"
   min-char-rnn explain --checkpoint min-char-rnn.ckpt --out page.html
 ";
@@ -773,9 +976,12 @@ Arguments:
 Options:
       --iterations N        the total iteration count to reach, counting those of a
                             resumed checkpoint [default: 20000]
-      --hidden-size H       size of the hidden state, at least 1 [default: 100]
-      --seq-length T        characters per training chunk, at least 1 [default: 25]
-      --learning-rate LR    Adagrad's step size, a finite number above 0 [default: 0.1]
+      --hidden-size H       size of the hidden state, at least 1 [default: 100, or 128
+                            like char-rnn]
+      --seq-length T        characters per training chunk, at least 1 [default: 25, or 50
+                            like char-rnn]
+      --learning-rate LR    the optimizer's step size, a finite number above 0 [default:
+                            0.1 for Adagrad, 0.002 for RMSprop and Adam, 1 for SGD]
       --seed S              random seed of the initial weights and the samples
                             [default: 42]
       --print-every N       print `iter N, loss: X` every N iterations, 0 for never
@@ -794,9 +1000,10 @@ Options:
       --plot PATH           where to write the loss plot [default: loss.svg next to the
                             checkpoint]
       --no-plot             write no loss plot
-      --val-fraction F      hold out the last fraction F of the text (0 < F < 1) and
-                            report the loss per character on it, its perplexity and bits
-                            per character [default: off]
+      --val-fraction F      hold out the last fraction F of the text (0 < F < 1), like
+                            char-rnn the last fraction F of the chunks, and report the
+                            loss per character on it, its perplexity and bits per
+                            character [default: off, or 0.05 like char-rnn]
       --eval-every N        with --val-fraction, evaluate the held-out part every N
                             iterations, 0 for only at the end; an evaluation runs the
                             network over all of it, which takes about as long as
@@ -811,6 +1018,30 @@ Options:
                             update-to-weight ratio
   -h, --help                print this help
   -V, --version             print the version
+
+Training like char-rnn:
+  Any of these options (but for the original's own values: --cell rnn, --layers 1,
+  --batch-size 1, --optimizer adagrad, --clip-value 5) trains a network of stacked layers
+  on B streams of the text read side by side, as char-rnn does, with char-rnn's defaults
+  for what is not given: 2 layers of 128 LSTM units, 50 streams of 50 characters, RMSprop
+  at 0.002, clipping by value at 5, 5% of the chunks held out for validation, the learning
+  rate multiplied by 0.97 after every epoch from epoch 10 on. The loss is then per
+  character. The log adds the epoch and the validation figures, and the checkpoint with
+  the best validation loss is kept beside the latest, as NAME.best.EXT (run.best.ckpt for
+  run.ckpt). A run resumed from such a checkpoint trains this way too.
+      --cell KIND           the cell of every layer: rnn, lstm or gru [default: lstm]
+      --layers L            stacked layers, at least 1 [default: 2]
+      --batch-size B        streams of the text read side by side, at least 1
+                            [default: 50]
+      --optimizer NAME      sgd, adagrad, rmsprop or adam [default: rmsprop]
+      --clip-value C        clip every element of the gradients into [-C, C] (C above 0)
+                            [default: 5]
+      --clip-norm C         instead, scale all the gradients together so that their L2
+                            norm is at most C (C above 0)
+      --learning-rate-decay D
+                            multiply the learning rate by D (0 < D <= 1) after every
+                            epoch from --decay-after on [default: 0.97]
+      --decay-after E       the epoch after which the decay starts [default: 10]
 
 Your files:
   The text, the --resume file, the checkpoint and the plot must be different files,
@@ -832,6 +1063,28 @@ Examples:
   min-char-rnn train book.txt --iterations 100000 --val-fraction 0.05
   min-char-rnn train book.txt --resume min-char-rnn.ckpt --iterations 200000
   cat *.txt | min-char-rnn train - --checkpoint all.ckpt
+  min-char-rnn train book.txt --cell gru --layers 3 --optimizer adam --clip-norm 5
+";
+
+const EVALUATE_HELP: &str = "\
+Print the loss per character of a checkpoint's network on a text, its perplexity and its
+bits per character: how well the network predicts each next character, reading the text
+once from the start with an empty memory. Only the figures go to standard output.
+
+Usage: min-char-rnn evaluate [--checkpoint PATH] FILE
+
+Arguments:
+  FILE  the UTF-8 text to read, or - for standard input; it may only hold characters the
+        checkpoint knows, at least 2 of them
+
+Options:
+      --checkpoint PATH  the checkpoint to use, of any kind [default: min-char-rnn.ckpt]
+  -h, --help             print this help
+  -V, --version          print the version
+
+Examples:
+  min-char-rnn evaluate --checkpoint run.ckpt held-out.txt
+  min-char-rnn evaluate --checkpoint run.best.ckpt chapter.txt
 ";
 
 const SAMPLE_HELP: &str = "\

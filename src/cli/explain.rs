@@ -3,6 +3,10 @@
 //! does the work; this file chooses the text and the page's path, and keeps the user's files
 //! safe as `train` does).
 //!
+//! Both kinds of checkpoint are read (`AnyCheckpoint`): the vanilla RNN's (format version 1)
+//! and a network trained like char-rnn (version 2: RNN, LSTM or GRU layers), whose page offers
+//! the hidden state of every layer and, for the LSTM, its cell state.
+//!
 //! stdout gets the figures (the text's loss per character and the best units), stderr the
 //! status line naming the page.
 
@@ -11,9 +15,10 @@ use super::files::{self, Identity, io_message, quoted, shown};
 use super::output::{print, status};
 use super::{Command, Failure};
 use min_char_rnn::Vocab;
-use min_char_rnn::checkpoint::{Checkpoint, CheckpointErrorKind, fingerprint, write_atomic};
+use min_char_rnn::cells::CellKind;
+use min_char_rnn::checkpoint::{AnyCheckpoint, CheckpointErrorKind, fingerprint, write_atomic};
 use min_char_rnn::explain::{
-    Explanation, MAX_CHARS, PAGE_MARK, PageInfo, explain, page, page_size_estimate,
+    Explainable, Explanation, MAX_CHARS, PAGE_MARK, PageInfo, explain, page, page_size_estimate,
 };
 use std::fs;
 use std::io::{self, Read};
@@ -32,16 +37,15 @@ pub fn run(args: &ExplainArgs, corpus: &str) -> Result<(), Failure> {
     let checkpoint = load(&args.checkpoint)?;
     let out = page_path(args)?; // checked before the work: nothing of the user's is replaced
     let input = Input::read(args, corpus)?;
-    let vocab = &checkpoint.vocab;
+    let vocab = match &checkpoint {
+        AnyCheckpoint::V1(c) => &c.vocab,
+        AnyCheckpoint::V2(c) => &c.vocab,
+    };
     let text = encode(vocab, &input)?;
-    check_size(&input, text.len(), checkpoint.state.params.hidden_size())?;
-    let params = &checkpoint.state.params;
-    let explanation = explain(params, vocab, &text).map_err(|e| {
-        Failure::with_hint(
-            format!("{}: {e}", input.name),
-            "give a text of at least 2 characters",
-        )
-    })?;
+    let explanation = match &checkpoint {
+        AnyCheckpoint::V1(c) => explain_text(&c.state.params, vocab, &input, &text)?,
+        AnyCheckpoint::V2(c) => explain_text(&c.state.network, vocab, &input, &text)?,
+    };
     let info = PageInfo {
         title: format!("What the network learned: {}", file_name(&args.checkpoint)),
         model: describe_model(&checkpoint, &args.checkpoint),
@@ -64,9 +68,28 @@ pub fn run(args: &ExplainArgs, corpus: &str) -> Result<(), Failure> {
 }
 // ANCHOR_END: run
 
-/// The checkpoint, or why not (with a hint when the default one is missing).
-fn load(path: &Path) -> Result<Checkpoint, Failure> {
-    Checkpoint::load(path).map_err(|e| {
+/// Runs `model` (a vanilla RNN or a Part II network) over `text`, if its page is not too
+/// large.
+fn explain_text<M: Explainable>(
+    model: &M,
+    vocab: &Vocab,
+    input: &Input,
+    text: &[usize],
+) -> Result<Explanation, Failure> {
+    let units = model.unit_groups().iter().map(|g| g.size).sum();
+    check_size(input, text.len(), units)?;
+    explain(model, vocab, text).map_err(|e| {
+        Failure::with_hint(
+            format!("{}: {e}", input.name),
+            "give a text of at least 2 characters",
+        )
+    })
+}
+
+/// The checkpoint of either version, or why not (with a hint when the default one is
+/// missing).
+fn load(path: &Path) -> Result<AnyCheckpoint, Failure> {
+    AnyCheckpoint::load(path).map_err(|e| {
         let missing = matches!(e.kind(), CheckpointErrorKind::Read(io)
             if io.kind() == io::ErrorKind::NotFound);
         if missing && path.as_os_str() == DEFAULT_CHECKPOINT {
@@ -267,29 +290,97 @@ fn check_size(input: &Input, chars: usize, units: usize) -> Result<(), Failure> 
     ))
 }
 
-/// "a vanilla RNN (71 characters, 100 hidden units) after 20000 iterations, from
-/// min-char-rnn.ckpt".
-fn describe_model(checkpoint: &Checkpoint, path: &Path) -> String {
-    let params = &checkpoint.state.params;
+/// "The network: a vanilla RNN (71 characters, 100 hidden units) after 20000 iterations of
+/// training, from the checkpoint min-char-rnn.ckpt." (or "an LSTM of 2 layers of 128 units").
+fn describe_model(checkpoint: &AnyCheckpoint, path: &Path) -> String {
+    let (network, iteration) = match checkpoint {
+        AnyCheckpoint::V1(c) => {
+            let params = &c.state.params;
+            let network = format!(
+                "a vanilla RNN ({} characters, {} hidden units)",
+                params.vocab_size(),
+                params.hidden_size()
+            );
+            (network, c.state.iteration)
+        }
+        AnyCheckpoint::V2(c) => {
+            let net = &c.state.network;
+            let cell = match net.cell {
+                CellKind::Rnn => "a vanilla RNN",
+                CellKind::Lstm => "an LSTM",
+                CellKind::Gru => "a GRU",
+            };
+            let layers = match net.num_layers() {
+                1 => "1 layer".to_string(),
+                l => format!("{l} layers"),
+            };
+            let network = format!(
+                "{cell} of {layers} of {} units ({} characters)",
+                net.hidden_size(),
+                net.vocab_size()
+            );
+            (network, c.state.iteration)
+        }
+    };
     format!(
-        "The network: a vanilla RNN ({} characters, {} hidden units) after {} iterations of \
-         training, from the checkpoint {}.",
-        params.vocab_size(),
-        params.hidden_size(),
-        checkpoint.state.iteration,
+        "The network: {network} after {iteration} iterations of training, from the checkpoint \
+         {}.",
         file_name(path)
     )
 }
 
 /// How the page describes the text, and whether the network was trained on it, where that
-/// can be told: a run trains on the first `data_chars` characters of its text (the rest, if
-/// any, is held out for validation), and the checkpoint keeps their fingerprint.
-fn describe_text(input: &Input, checkpoint: &Checkpoint, text: &[usize], corpus: &str) -> String {
-    let (trained, vocab) = (checkpoint.data_chars, &checkpoint.vocab);
-    let trained_on = |whole: &[usize]| {
-        whole.len() >= trained && fingerprint(vocab, &whole[..trained]) == checkpoint.data_fnv1a64
+/// can be told from the fingerprint the checkpoint keeps of its run's text.
+fn describe_text(
+    input: &Input,
+    checkpoint: &AnyCheckpoint,
+    text: &[usize],
+    corpus: &str,
+) -> String {
+    let relation = match checkpoint {
+        AnyCheckpoint::V1(c) => {
+            relation_v1(input, c.data_chars, c.data_fnv1a64, &c.vocab, text, corpus)
+        }
+        AnyCheckpoint::V2(c) => {
+            let config = &c.state.config;
+            let (n_train, n_val) = c.split();
+            let split = Split {
+                streams: config.batch_size,
+                steps: config.seq_length,
+                train: n_train,
+                val: n_val,
+            };
+            relation_v2(
+                input,
+                c.data_chars,
+                c.data_fnv1a64,
+                &c.vocab,
+                text,
+                corpus,
+                &split,
+            )
+        }
     };
-    let relation = if input.is_excerpt {
+    format!(
+        "The text: {}, {} characters{relation}.",
+        input.description,
+        text.len()
+    )
+}
+
+/// Version 1: a run trains on the first `trained` characters of its text (the rest, if any,
+/// is held out for validation), and the checkpoint keeps their fingerprint.
+fn relation_v1(
+    input: &Input,
+    trained: usize,
+    fnv: u64,
+    vocab: &Vocab,
+    text: &[usize],
+    corpus: &str,
+) -> String {
+    let trained_on =
+        |whole: &[usize]| whole.len() >= trained && fingerprint(vocab, &whole[..trained]) == fnv;
+    if input.is_excerpt {
         // The excerpt is the start of the corpus: was the run's text the corpus?
         let whole = vocab.encode(corpus).unwrap_or_default();
         match trained_on(&whole) {
@@ -308,12 +399,55 @@ fn describe_text(input: &Input, checkpoint: &Checkpoint, text: &[usize], corpus:
         )
     } else {
         String::new() // a text of its own, or a part of the training text: no telling
-    };
-    format!(
-        "The text: {}, {} characters{relation}.",
-        input.description,
-        text.len()
-    )
+    }
+}
+
+/// How a version-2 run cut its text: `streams` rows of `(train + val) · steps` characters,
+/// each row's first `train · steps` trained on, the rest held out.
+struct Split {
+    streams: usize,
+    steps: usize,
+    train: usize,
+    val: usize,
+}
+
+/// Version 2: the checkpoint keeps the fingerprint of the whole text of its run (all
+/// `chars` of it), which the run cut into `B` streams, each trained on its start and held
+/// out at its end.
+fn relation_v2(
+    input: &Input,
+    chars: usize,
+    fnv: u64,
+    vocab: &Vocab,
+    text: &[usize],
+    corpus: &str,
+    split: &Split,
+) -> String {
+    let is_run_text = |whole: &[usize]| whole.len() == chars && fingerprint(vocab, whole) == fnv;
+    if input.is_excerpt {
+        // The excerpt is the start of the corpus, so of the first stream, whose first
+        // train · T characters were trained on.
+        let whole = vocab.encode(corpus).unwrap_or_default();
+        match is_run_text(&whole) {
+            true if text.len() <= split.train * split.steps => "; the network was trained on it",
+            true => "; the network was trained on part of it",
+            false => "; the network was trained on another text",
+        }
+        .to_string()
+    } else if is_run_text(text) && split.val == 0 {
+        "; the very text the network was trained on".to_string()
+    } else if is_run_text(text) {
+        format!(
+            "; the text the network was trained on, cut into {} streams of {} chunks of {} \
+             characters, the last {} chunk(s) of each held out",
+            split.streams,
+            split.train + split.val,
+            split.steps,
+            split.val
+        )
+    } else {
+        String::new() // a text of its own, or a part of the training text: no telling
+    }
 }
 
 /// What `explain` prints: the loss on the text as `train`'s evaluation prints it, and the

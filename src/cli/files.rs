@@ -440,6 +440,7 @@ fn text_from_bytes(
     if bytes.is_empty() {
         let (nothing, hint) = match command {
             Command::Explain => ("explain", "give a text of at least 2 characters"),
+            Command::Evaluate => ("evaluate", "give a text of at least 2 characters"),
             _ => ("learn", "give a text of a few thousand characters or more"),
         };
         return Err(Failure::with_hint(
@@ -470,20 +471,23 @@ fn text_from_bytes(
 
 fn read_error(path: &Path, e: &io::Error, command: Command) -> Failure {
     if e.kind() == io::ErrorKind::NotFound {
-        let verb = match command {
-            Command::Explain => "explain reads",
-            _ => "train uses",
+        let hint = match command {
+            Command::Explain => {
+                "check the path (without a FILE, explain reads the built-in corpus)".to_string()
+            }
+            Command::Evaluate => "check the path".to_string(),
+            _ => "check the path (without a FILE, train uses the built-in corpus)".to_string(),
         };
         Failure::with_hint(
             format!("cannot read {}: no such file", path.display()),
-            format!("check the path (without a FILE, {verb} the built-in corpus)"),
+            hint,
         )
     } else {
         Failure::runtime(format!("cannot read {}: {}", path.display(), io_message(e)))
     }
 }
 
-/// The text of standard input (`train -`, `explain -`), or a clear error.
+/// The text of standard input (`train -`, `explain -`, `evaluate -`), or a clear error.
 pub fn read_stdin(command: Command) -> Result<String, Failure> {
     let stdin = io::stdin();
     if stdin.is_terminal() {

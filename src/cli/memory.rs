@@ -297,6 +297,107 @@ pub fn check(shape: &Shape, limit: &Limit, resumed: bool) -> Result<(), Failure>
 }
 // ANCHOR_END: check
 
+/// What decides the size of a run that trains a network like char-rnn.
+#[derive(Clone, Copy, Debug)]
+pub struct NetworkShape {
+    /// `V`.
+    pub vocab_size: usize,
+    /// `H`.
+    pub hidden_size: usize,
+    /// `L`.
+    pub num_layers: usize,
+    /// `G`, the gate blocks of the cell (RNN 1, LSTM 4, GRU 3).
+    pub gates: usize,
+    /// `B`.
+    pub batch_size: usize,
+    /// `T`.
+    pub seq_length: usize,
+    /// How many copies of the parameters the optimizer keeps (SGD 0, Adam 2, else 1).
+    pub moments: usize,
+    /// Bytes of the text (UTF-8).
+    pub text_bytes: u64,
+    /// Characters per sample (0: no samples).
+    pub sample_length: usize,
+    /// Bytes of the checkpoint to resume, read whole to be loaded (0: none).
+    pub checkpoint_bytes: u64,
+}
+
+/// What a network run of this shape holds at its peak, part by part.
+pub fn estimate_network(s: &NetworkShape) -> Needs {
+    let (v, h, l, g) = (
+        s.vocab_size as u128,
+        s.hidden_size as u128,
+        s.num_layers as u128,
+        s.gates as u128,
+    );
+    let (b, t) = (s.batch_size as u128, s.seq_length as u128);
+    // Layer 0 reads V, the others H: w_ih (G·H, I), w_hh (G·H, H), b (G·H), and the GRU's
+    // b_hn (H); then w_hy (V, H) and b_y (V).
+    let b_hn = if s.gates == 3 { h } else { 0 };
+    let layer = |inputs: u128| g * h * (inputs + h + 1) + b_hn;
+    let params = words(layer(v) + l.saturating_sub(1) * layer(h) + v * h + v);
+    // Per step, stream and layer: h, the gates, c, tanh(c) and the GRU's W_hn·h (about
+    // (G + 4)·H); per step and stream the scores and probabilities (2V); backward: dy (V)
+    // and dh (L·H) per step and stream, and two copies of the state.
+    let cache = words(t * b * (l * (g + 4) * h + 2 * v));
+    let work = words(t * b * (v + l * h) + 4 * l * b * h);
+    let text = u128::from(s.text_bytes);
+    let parts = vec![
+        ("parameters", params),
+        (
+            "the optimizer's memory",
+            params.saturating_mul(s.moments as u64),
+        ),
+        ("gradients", params),
+        ("the forward pass's record", cache),
+        ("the backward pass's buffers", work),
+        // The text, its indices, and the chunks' inputs and targets.
+        ("the text", words(text * 3).saturating_add(s.text_bytes)),
+        ("a sample", words(s.sample_length as u128) / 2 * 3),
+        (
+            "saving and loading checkpoints",
+            params
+                .saturating_mul(4)
+                .saturating_add(s.checkpoint_bytes.saturating_mul(2)),
+        ),
+        ("the program", BASE),
+    ];
+    Needs { parts }
+}
+
+/// Refuses a network run of `shape` that needs more than `limit`, saying how much it needs
+/// and for what.
+pub fn check_network(shape: &NetworkShape, limit: &Limit) -> Result<(), Failure> {
+    let needs = estimate_network(shape);
+    if needs.total() <= limit.bytes {
+        return Ok(());
+    }
+    Err(Failure::Runtime {
+        message: format!(
+            "this run would need about {} of memory, more than the {} {}",
+            human(needs.total()),
+            human(limit.bytes),
+            limit.source
+        ),
+        hints: vec![
+            format!(
+                "with {} distinct characters, {} layer(s) of {} units, {} streams of {} \
+                 characters, it would hold {}",
+                shape.vocab_size,
+                shape.num_layers,
+                shape.hidden_size,
+                shape.batch_size,
+                shape.seq_length,
+                needs.breakdown()
+            ),
+            "a smaller --hidden-size, --batch-size or --seq-length needs less".to_string(),
+            "--max-memory SIZE sets the limit instead (such as --max-memory 16G), if you know \
+             the system can give more"
+                .to_string(),
+        ],
+    })
+}
+
 /// `1536` → `1.5 KiB`, `8_900_000_000` → `8.3 GiB`.
 pub fn human(bytes: u64) -> String {
     const UNITS: [&str; 6] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"];
@@ -359,6 +460,39 @@ mod tests {
                 assert!(check(&shape(h + 1), &limit, false).is_err(), "{h}");
             }
             other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_network_estimate_counts_every_parameter() {
+        use min_char_rnn::cells::CellKind;
+        use min_char_rnn::network::Network;
+        for cell in CellKind::ALL {
+            let shape = NetworkShape {
+                vocab_size: 83,
+                hidden_size: 128,
+                num_layers: 3,
+                gates: cell.gates(),
+                batch_size: 50,
+                seq_length: 50,
+                moments: 1,
+                text_bytes: 0,
+                sample_length: 0,
+                checkpoint_bytes: 0,
+            };
+            let count = Network::zeros(cell, 83, 128, 3).parameter_count() as u64;
+            let needs = estimate_network(&shape);
+            assert_eq!(needs.parts[0], ("parameters", 8 * count), "{cell}");
+            assert!(
+                check_network(
+                    &shape,
+                    &Limit {
+                        bytes: 1 << 20,
+                        source: "set"
+                    }
+                )
+                .is_err()
+            );
         }
     }
 

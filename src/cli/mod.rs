@@ -1,4 +1,4 @@
-//! The command line's own pieces: argument parsing, the three commands, the checks that keep
+//! The command line's own pieces: argument parsing, the commands, the checks that keep
 //! the user's files safe and a run within the memory, the progress line, and how failures
 //! are reported.
 //!
@@ -6,6 +6,8 @@
 //! diverged, …), 2 a usage error (an unknown option, a bad value).
 
 pub mod args;
+pub mod charrnn;
+pub mod evaluate;
 pub mod explain;
 pub mod files;
 pub mod memory;
@@ -27,6 +29,8 @@ pub enum Command {
     Sample,
     /// `min-char-rnn explain`.
     Explain,
+    /// `min-char-rnn evaluate`.
+    Evaluate,
 }
 
 impl Command {
@@ -37,18 +41,20 @@ impl Command {
             Command::Train => "min-char-rnn train",
             Command::Sample => "min-char-rnn sample",
             Command::Explain => "min-char-rnn explain",
+            Command::Evaluate => "min-char-rnn evaluate",
         }
     }
 
     /// The one-line usage summary.
     pub fn usage(self) -> &'static str {
         match self {
-            Command::Top => "min-char-rnn [train|sample|explain|help] [OPTIONS]",
+            Command::Top => "min-char-rnn [train|sample|evaluate|explain|help] [OPTIONS]",
             Command::Train => "min-char-rnn train [FILE] [OPTIONS]",
             Command::Sample => "min-char-rnn sample [--checkpoint PATH] [OPTIONS]",
             Command::Explain => {
                 "min-char-rnn explain [--checkpoint PATH] [FILE | --text TEXT] [--out PAGE]"
             }
+            Command::Evaluate => "min-char-rnn evaluate [--checkpoint PATH] FILE",
         }
     }
 }

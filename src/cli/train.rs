@@ -35,6 +35,9 @@ use std::path::{Path, PathBuf};
 /// Runs `train` with `args`; `corpus` is the text used when no FILE is given.
 // ANCHOR: run
 pub fn run(args: &TrainArgs, corpus: &str) -> Result<(), Failure> {
+    if super::charrnn::wanted(args) {
+        return super::charrnn::run(args, corpus); // a network, trained like char-rnn
+    }
     let outputs = Outputs::claim(args)?; // nothing of the user's can be overwritten
     let limit = memory::limit(args.max_memory);
     let input = Input::read(args.file.as_deref(), corpus, limit.as_ref())?;
@@ -95,24 +98,24 @@ pub fn run(args: &TrainArgs, corpus: &str) -> Result<(), Failure> {
 // ANCHOR_END: run
 
 /// The files a run writes, checked and locked before it starts.
-struct Outputs {
-    checkpoint: Output,
+pub(super) struct Outputs {
+    pub(super) checkpoint: Output,
     /// `None` with `--no-plot`.
-    plot: Option<Output>,
+    pub(super) plot: Option<Output>,
     /// Whether the checkpoint is the `--resume` file: the run continues it in place.
-    resumes_in_place: bool,
+    pub(super) resumes_in_place: bool,
     /// Held until the run ends: no other run writes these files meanwhile.
     _locks: Vec<Lock>,
 }
 
 /// One of the files a run touches, for the "same file" check.
-struct Role {
+pub(super) struct Role {
     /// "--plot ./r.ckpt", "the default plot loss.svg", …
-    label: String,
+    pub(super) label: String,
     /// What happens to it: "the text being learned", "the checkpoint being resumed", …
-    what: &'static str,
-    identity: Identity,
-    writes: bool,
+    pub(super) what: &'static str,
+    pub(super) identity: Identity,
+    pub(super) writes: bool,
 }
 
 impl Outputs {
@@ -122,7 +125,7 @@ impl Outputs {
     /// the same file (except the checkpoint and the `--resume` file it continues); each
     /// output can be written; no other run writes it; and a file already there is replaced
     /// only if it is this run's to replace.
-    fn claim(args: &TrainArgs) -> Result<Outputs, Failure> {
+    pub(super) fn claim(args: &TrainArgs) -> Result<Outputs, Failure> {
         let checkpoint_path = match (&args.checkpoint, &args.resume) {
             (Some(path), _) | (None, Some(path)) => path.clone(),
             (None, None) => PathBuf::from(DEFAULT_CHECKPOINT),
@@ -175,7 +178,7 @@ impl Outputs {
 }
 
 /// The files a run touches, each with what it is and whether the run writes it.
-fn roles(args: &TrainArgs, checkpoint: &Path, plot: Option<&Path>) -> Vec<Role> {
+pub(super) fn roles(args: &TrainArgs, checkpoint: &Path, plot: Option<&Path>) -> Vec<Role> {
     let mut roles = Vec::new();
     match args.file.as_deref() {
         Some(file) if file.as_os_str() == STDIN => roles.push(Role {
@@ -304,20 +307,24 @@ fn not_ours(checkpoint: &Output, args: &TrainArgs) -> Failure {
 // ANCHOR_END: not_ours
 
 /// The text to learn, read and looked at.
-struct Input {
+pub(super) struct Input {
     /// The text as named in messages: its path as given, or "standard input".
-    name: String,
+    pub(super) name: String,
     /// The text as named in the plot's title: its file name only, not the directories.
-    title: String,
-    text: String,
-    chars: usize,
-    vocab: Vocab,
+    pub(super) title: String,
+    pub(super) text: String,
+    pub(super) chars: usize,
+    pub(super) vocab: Vocab,
 }
 
 impl Input {
     /// Reads the text: `file`, standard input for `-`, or the built-in corpus. A file too
     /// large to read within `limit` is refused before it is read.
-    fn read(file: Option<&Path>, corpus: &str, limit: Option<&Limit>) -> Result<Input, Failure> {
+    pub(super) fn read(
+        file: Option<&Path>,
+        corpus: &str,
+        limit: Option<&Limit>,
+    ) -> Result<Input, Failure> {
         let (name, title, text) = match file {
             None => {
                 let name = "the built-in corpus".to_string();
@@ -512,7 +519,11 @@ impl Settings {
 }
 
 /// `Ok` if `given` is absent or equal to the checkpoint's `saved`.
-fn same<T: PartialEq + Display>(flag: &str, given: Option<T>, saved: T) -> Result<(), Failure> {
+pub(super) fn same<T: PartialEq + Display>(
+    flag: &str,
+    given: Option<T>,
+    saved: T,
+) -> Result<(), Failure> {
     match given {
         Some(value) if value != saved => Err(Failure::usage(
             Command::Train,
@@ -861,7 +872,7 @@ impl Session {
 }
 
 /// "every 1000 iterations and at the end", "after every iteration", "at the end" (0).
-fn every_and_at_the_end(every: usize) -> String {
+pub(super) fn every_and_at_the_end(every: usize) -> String {
     match every {
         0 => "at the end".to_string(),
         1 => "after every iteration".to_string(),
@@ -915,7 +926,7 @@ fn next_loss(trainer: &Trainer) -> f64 {
 
 /// Loss per character, perplexity `exp(loss)` and bits per character `loss / ln 2`.
 // ANCHOR: figures
-fn figures(loss: f64) -> String {
+pub(super) fn figures(loss: f64) -> String {
     format!(
         "loss/char: {loss:.6}, perplexity: {:.3}, bits/char: {:.4}",
         loss.exp(),
@@ -956,7 +967,7 @@ fn load_checkpoint(path: &Path) -> Result<Checkpoint, Failure> {
 
 /// The text as indices in `vocab`; a character outside it (only possible when resuming) is
 /// reported with its line and column.
-fn encode(
+pub(super) fn encode(
     vocab: &Vocab,
     text: &str,
     name: &str,
