@@ -6,87 +6,13 @@
 //! a small text with a small network, so the whole file runs in seconds.
 
 use std::fs;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_min-char-rnn");
+mod scratch;
+use scratch::{BIN, Scratch, assert_fails, assert_succeeds, stderr, stdout};
 
 /// A small network on a small text: fast, and still learns.
 const SMALL: [&str; 4] = ["--hidden-size", "16", "--seq-length", "10"];
-
-/// A scratch directory, removed when the test ends (also when it fails).
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("min-char-rnn-cli-{test}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create the test directory");
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    /// Writes the small training text to `text.txt` and returns its name.
-    fn text(&self) -> &'static str {
-        let text = "the quick brown fox jumps over the lazy dog. ".repeat(40);
-        fs::write(self.path("text.txt"), text).expect("write text.txt");
-        "text.txt"
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .args(args)
-            .current_dir(&self.0)
-            .output()
-            .expect("run the binary")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Asserts the exit code, that stderr contains every one of `needles`, and no panic.
-#[track_caller]
-fn assert_fails(out: &Output, code: i32, needles: &[&str]) {
-    let err = stderr(out);
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "exit code; stderr:\n{err}\nstdout:\n{}",
-        stdout(out)
-    );
-    assert!(!err.contains("panicked"), "a panic:\n{err}");
-    assert!(err.contains("error: "), "no `error: ` line:\n{err}");
-    for needle in needles {
-        assert!(err.contains(needle), "stderr lacks {needle:?}:\n{err}");
-    }
-}
-
-#[track_caller]
-fn assert_succeeds(out: &Output) {
-    assert!(
-        out.status.success(),
-        "failed with {:?}; stderr:\n{}",
-        out.status.code(),
-        stderr(out)
-    );
-    assert!(!stderr(out).contains("panicked"));
-}
 
 /// Trains on the small text up to `iterations`, saving `checkpoint`; returns stdout.
 fn train_small(s: &Scratch, iterations: &str, checkpoint: &str, extra: &[&str]) -> Output {

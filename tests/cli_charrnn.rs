@@ -10,10 +10,10 @@
 use min_char_rnn::checkpoint::{AnyCheckpoint, NetworkCheckpoint};
 use min_char_rnn::{Vocab, charrnn, train};
 use std::fs;
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_min-char-rnn");
+mod scratch;
+use scratch::{BIN, Scratch, assert_fails, assert_succeeds, stderr, stdout};
 
 /// A small network, minibatch and split on the small text: 1800 characters make 90 chunks of
 /// 2 × 10, 85 to train on and 5 to validate on.
@@ -27,80 +27,6 @@ const SMALL: [&str; 8] = [
     "--seq-length",
     "10",
 ];
-
-/// A scratch directory, removed when the test ends.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!(
-            "min-char-rnn-charrnn-{test}-{}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create the test directory");
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    /// Writes the small text to `text.txt` and returns its name.
-    fn text(&self) -> &'static str {
-        let text = "the quick brown fox jumps over the lazy dog. ".repeat(40);
-        fs::write(self.path("text.txt"), text).expect("write text.txt");
-        "text.txt"
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .args(args)
-            .current_dir(&self.0)
-            .output()
-            .expect("run the binary")
-    }
-
-    fn read(&self, name: &str) -> String {
-        fs::read_to_string(self.path(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_fails(out: &Output, code: i32, needles: &[&str]) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "exit code; stderr:\n{err}");
-    assert!(!err.contains("panicked"), "a panic:\n{err}");
-    assert!(err.contains("error: "), "no `error: ` line:\n{err}");
-    for needle in needles {
-        assert!(err.contains(needle), "stderr lacks {needle:?}:\n{err}");
-    }
-}
-
-#[track_caller]
-fn assert_succeeds(out: &Output) {
-    assert!(
-        out.status.success(),
-        "failed with {:?}; stderr:\n{}",
-        out.status.code(),
-        stderr(out)
-    );
-    assert!(!stderr(out).contains("panicked"));
-}
 
 /// Trains `cell` on the small text up to `iterations`, into `checkpoint`.
 fn train(s: &Scratch, cell: &str, iterations: &str, checkpoint: &str, extra: &[&str]) -> Output {

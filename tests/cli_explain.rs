@@ -10,45 +10,14 @@ use min_char_rnn::charrnn::evaluate_text;
 use min_char_rnn::checkpoint::AnyCheckpoint;
 use min_char_rnn::explain::explain;
 use std::fs;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_min-char-rnn");
+mod scratch;
+use scratch::{Scratch, assert_fails, assert_succeeds, stderr, stdout};
 
 /// The start of every page.
 const PAGE_START: &str = "<!DOCTYPE html>\n<!-- min-char-rnn explain page -->\n";
 
-/// A scratch directory, removed when the test ends (also when it fails).
-struct Scratch(PathBuf);
-
 impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!(
-            "min-char-rnn-explain-{test}-{}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create the test directory");
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn write(&self, name: &str, contents: impl AsRef<[u8]>) {
-        fs::write(self.path(name), contents).expect("write a file");
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(BIN)
-            .args(args)
-            .current_dir(&self.0)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run the binary")
-    }
-
     /// The names of the files in the directory, sorted.
     fn files(&self) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(&self.0)
@@ -119,43 +88,6 @@ impl Scratch {
         assert_succeeds(&self.run(&args));
         let saved = fs::read_to_string(self.path(checkpoint)).expect("the checkpoint");
         assert!(saved.starts_with("min-char-rnn checkpoint\nversion 2\n"));
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_succeeds(out: &Output) {
-    assert!(
-        out.status.success(),
-        "failed with {:?}; stderr:\n{}",
-        out.status.code(),
-        stderr(out)
-    );
-    assert!(!stderr(out).contains("panicked"));
-}
-
-/// Asserts the exit code, that stderr contains every one of `needles`, and no panic.
-#[track_caller]
-fn assert_fails(out: &Output, code: i32, needles: &[&str]) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(code), "exit code; stderr:\n{err}");
-    assert!(!err.contains("panicked"), "a panic:\n{err}");
-    assert!(err.contains("error: "), "no `error: ` line:\n{err}");
-    for needle in needles {
-        assert!(err.contains(needle), "stderr lacks {needle:?}:\n{err}");
     }
 }
 

@@ -10,38 +10,15 @@ use min_char_rnn::monitor::{GRAD_NORM_TITLE, UPDATE_RATIO_TITLE};
 use min_char_rnn::plot::{Chart, MARK, Series};
 use min_char_rnn::{Checkpoint, Params};
 use std::fs;
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_min-char-rnn");
+mod scratch;
+use scratch::{BIN, Scratch, stderr, stdout};
 
 /// A small network on a small text.
 const SMALL: [&str; 4] = ["--hidden-size", "16", "--seq-length", "10"];
 
-/// A scratch directory with the small text in it, removed when the test ends.
-struct Scratch(PathBuf);
-
 impl Scratch {
-    fn new(test: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!(
-            "min-char-rnn-cli-monitor-{test}-{}",
-            std::process::id()
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create the test directory");
-        let text = "the quick brown fox jumps over the lazy dog. ".repeat(40);
-        fs::write(dir.join("text.txt"), text).expect("write text.txt");
-        Scratch(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-
-    fn read(&self, name: &str) -> String {
-        fs::read_to_string(self.path(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-    }
-
     /// Trains on the small text up to `iterations`, printing (and so monitoring) every 50
     /// iterations, into `NAME.ckpt` and (unless `extra` says `--no-plot`) `NAME.svg`.
     fn train(&self, name: &str, iterations: &str, extra: &[&str]) -> Output {
@@ -69,20 +46,6 @@ impl Scratch {
     }
 }
 
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// The log without the monitor's lines.
 fn without_monitor_lines(log: &str) -> String {
     let mut kept = String::new();
@@ -98,6 +61,7 @@ fn without_monitor_lines(log: &str) -> String {
 #[test]
 fn monitor_adds_a_panel_per_figure_with_a_line_per_parameter() {
     let s = Scratch::new("panels");
+    s.text();
     let out = s.train("m", "450", &["--monitor"]);
     let svg = s.read("m.svg");
     assert!(svg.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg "));
@@ -148,6 +112,7 @@ fn monitor_adds_a_panel_per_figure_with_a_line_per_parameter() {
 #[test]
 fn without_monitor_the_plot_is_the_loss_chart_alone() {
     let s = Scratch::new("default");
+    s.text();
     s.train(
         "d",
         "450",
@@ -186,6 +151,7 @@ fn monitoring_changes_nothing_else() {
     // for the monitor's lines), and the monitored plot is the loss chart with a taller
     // canvas and the panels added at the end.
     let s = Scratch::new("same");
+    s.text();
     let extra = ["--sample-every", "100", "--checkpoint-every", "150"];
     let plain = s.train("off", "400", &extra);
     let mut with = extra.to_vec();
@@ -222,6 +188,7 @@ fn monitoring_changes_nothing_else() {
 #[test]
 fn both_paths_write_the_same_monitored_bytes() {
     let s = Scratch::new("paths");
+    s.text();
     let fast = s.train("fast", "300", &["--monitor", "--val-fraction", "0.1"]);
     let plain = s.train(
         "plain",
@@ -235,6 +202,7 @@ fn both_paths_write_the_same_monitored_bytes() {
 #[test]
 fn the_monitored_plot_is_written_atomically_and_leaves_no_temporary_file() {
     let s = Scratch::new("atomic");
+    s.text();
     s.train("a", "200", &["--monitor", "--checkpoint-every", "10"]);
     let mut names: Vec<String> = fs::read_dir(&s.0)
         .expect("list")
@@ -278,6 +246,7 @@ fn the_monitored_plot_is_written_atomically_and_leaves_no_temporary_file() {
 #[test]
 fn monitor_without_a_plot_still_writes_the_figures_to_the_log() {
     let s = Scratch::new("no-plot");
+    s.text();
     let out = s.train("n", "120", &["--monitor", "--no-plot"]);
     assert!(!s.path("n.svg").exists());
     assert_eq!(stdout(&out).matches(", update/weight: ").count(), 3);
@@ -287,6 +256,7 @@ fn monitor_without_a_plot_still_writes_the_figures_to_the_log() {
 #[test]
 fn a_resumed_monitored_run_records_from_where_it_resumes() {
     let s = Scratch::new("resume");
+    s.text();
     s.train("r", "200", &["--monitor"]);
     let out = s.train("r", "400", &["--monitor", "--resume", "r.ckpt"]);
     let log = stdout(&out);
