@@ -62,7 +62,8 @@
 //! ## Determinism and resuming
 //!
 //! One random generator, seeded by the caller, draws the initial weights
-//! ([`Network::with_rng`]) and then the samples; training itself draws nothing. A
+//! ([`Network::with_rng`]) and then the samples and the dropout masks; training without
+//! dropout draws nothing. A
 //! [`NetworkTrainer::state`] holds everything that changes as training goes (weights,
 //! optimizer memory, iteration, carried memories, smooth loss, best validation loss, the
 //! generator's state), and [`NetworkTrainer::from_state`] carries on bit for bit: `N + M`
@@ -70,8 +71,16 @@
 //!
 //! ## Dropout
 //!
-//! Not yet: the network has none (see [`network`]'s module docs for where it
-//! would go). The configuration has no dropout setting until it does.
+//! [`Config::dropout`] is char-rnn's `-dropout p` (0, none, by default): inverted dropout on
+//! the input of every layer above the first and on the top `h` before the output layer (see
+//! [`network`]'s module docs). Training alone uses it; [`NetworkTrainer::evaluate`],
+//! [`NetworkTrainer::next_loss`] and [`NetworkTrainer::sample`] run the network whole.
+//!
+//! The masks come from the run's one generator, so a run with dropout is as reproducible and
+//! resumable as one without. At each iteration, after the chunk is read and before the
+//! forward pass, [`Dropout::draw`] takes `L·B·T·H` numbers from it (layer by layer, then
+//! stream, step and unit); a sample drawn before the iteration takes its numbers first. With
+//! `p = 0` nothing is drawn, so a run without dropout draws exactly what it always did.
 //!
 //! ## Engines
 //!
@@ -86,7 +95,9 @@ use crate::cells::CellKind;
 use crate::clip::{clip_by_norm, clip_by_value, global_norm};
 use crate::encode::{EncodeError, Vocab};
 use crate::loss::{cross_entropy, softmax};
-use crate::network::{self, BackwardWork, Network, NetworkCache, NetworkGrads, Sampler, State};
+use crate::network::{
+    self, BackwardWork, Dropout, Network, NetworkCache, NetworkGrads, Sampler, State,
+};
 use crate::optim::{Optimizer, OptimizerConfig, OptimizerKind, OptimizerState};
 use crate::sample::Strategy;
 use std::fmt;
@@ -108,6 +119,8 @@ pub const DEFAULT_LEARNING_RATE_DECAY: f64 = 0.97;
 pub const DEFAULT_DECAY_AFTER: f64 = 10.0;
 /// char-rnn's `-grad_clip`: 5, by value.
 pub const DEFAULT_CLIP: f64 = 5.0;
+/// char-rnn's `-dropout`: 0, no dropout.
+pub const DEFAULT_DROPOUT: f64 = 0.0;
 /// char-rnn's `-eval_val_every`: every 1000 iterations.
 pub const DEFAULT_EVAL_EVERY: usize = 1000;
 /// The smooth loss keeps this much of itself at each step: it follows about the last
@@ -213,6 +226,9 @@ pub struct Config {
     /// Evaluate the validation split after every iteration `n` with `n mod eval_every == 0`
     /// in [`NetworkTrainer::run`] (0: never there).
     pub eval_every: usize,
+    /// `p`, the probability of dropping each number on its way up between layers and into
+    /// the output layer during training, in `[0, 1)` (0: no dropout; char-rnn's `-dropout`).
+    pub dropout: f64,
 }
 // ANCHOR_END: config
 
@@ -329,6 +345,7 @@ impl Config {
             learning_rate_decay: DEFAULT_LEARNING_RATE_DECAY,
             decay_after: DEFAULT_DECAY_AFTER,
             eval_every: DEFAULT_EVAL_EVERY,
+            dropout: DEFAULT_DROPOUT,
         }
     }
 
@@ -373,6 +390,15 @@ impl Config {
                     format!("the clipping limit must be a finite number above 0, not {c}"),
                 ));
             }
+        }
+        if !(0.0..1.0).contains(&self.dropout) {
+            return Err(setting(
+                "dropout",
+                format!(
+                    "the dropout probability must be in [0, 1), not {}",
+                    self.dropout
+                ),
+            ));
         }
         if !(0.0..1.0).contains(&self.val_fraction) {
             return Err(setting(
@@ -427,14 +453,15 @@ pub fn split_sizes(chunks: usize, val_fraction: f64) -> (usize, usize) {
 /// functions; a faster engine must give the same bits.
 pub trait Engine: fmt::Debug {
     /// The forward pass over `chunk` from `state` (leaving in it the memories after the
-    /// chunk), the mean loss, and the backward pass: returns the loss, leaves the gradients
-    /// (unclipped) in `grads`.
+    /// chunk), the mean loss, and the backward pass, through `dropout`'s masks if there are
+    /// any: returns the loss, leaves the gradients (unclipped) in `grads`.
     fn loss_and_gradients(
         &mut self,
         network: &Network,
         chunk: &Chunk,
         state: &mut State,
         grads: &mut NetworkGrads,
+        dropout: Option<&Dropout>,
     ) -> f64;
 
     /// The forward pass alone, from `state` (leaving in it the memories after the chunk):
@@ -451,8 +478,8 @@ impl Clone for Box<dyn Engine> {
     }
 }
 
-/// The plain path: [`network::forward`], [`network::loss`], [`network::backward`], with
-/// their buffers kept from one chunk to the next.
+/// The plain path: [`network::forward_with_dropout`], [`network::loss`],
+/// [`network::backward_with_dropout`], with their buffers kept from one chunk to the next.
 ///
 /// # Examples
 ///
@@ -465,7 +492,7 @@ impl Clone for Box<dyn Engine> {
 /// let chunk = Chunk::new(1, 3, vec![0, 1, 2], vec![1, 2, 3]);
 /// let mut grads = NetworkGrads::zeros_like(&net);
 /// let mut plain = Plain::default();
-/// let loss = plain.loss_and_gradients(&net, &chunk, &mut State::zeros(&net, 1), &mut grads);
+/// let loss = plain.loss_and_gradients(&net, &chunk, &mut State::zeros(&net, 1), &mut grads, None);
 /// assert!((loss - 4f64.ln()).abs() < 0.05);
 /// ```
 #[derive(Clone, Debug, Default)]
@@ -484,17 +511,18 @@ impl Engine for Plain {
         chunk: &Chunk,
         state: &mut State,
         grads: &mut NetworkGrads,
+        dropout: Option<&Dropout>,
     ) -> f64 {
         let (batch, steps) = (chunk.batch_size(), chunk.steps());
         let cache = self
             .cache
             .get_or_insert_with(|| NetworkCache::new(network, batch, steps));
-        network::forward(network, chunk, state, cache);
+        network::forward_with_dropout(network, chunk, state, cache, dropout);
         let loss = network::loss(cache, chunk);
         let work = self
             .work
             .get_or_insert_with(|| BackwardWork::new(network, batch, steps));
-        network::backward(network, cache, chunk, grads, work);
+        network::backward_with_dropout(network, cache, chunk, grads, work, dropout);
         loss
     }
 
@@ -594,7 +622,8 @@ pub struct NetworkTrainer {
     pub optimizer: Optimizer,
     /// The smooth loss per character.
     pub smooth_loss: f64,
-    /// The random generator: it made the initial weights and draws the samples.
+    /// The random generator: it made the initial weights and draws the samples and the
+    /// dropout masks.
     pub rng: fastrand::Rng,
     config: Config,
     batches: Batches,
@@ -610,6 +639,8 @@ pub struct NetworkTrainer {
     chunk: Chunk,
     grads: NetworkGrads,
     eval_state: State,
+    /// The dropout masks of the current iteration (drawn only if `config.dropout > 0`).
+    dropout: Dropout,
 }
 
 /// Everything about a run that changes as it goes, apart from the text: what
@@ -706,6 +737,7 @@ impl NetworkTrainer {
             engine: Box::new(Plain::default()),
             chunk: Chunk::zeros(batch, config.seq_length),
             grads: NetworkGrads::zeros_like(&network),
+            dropout: Dropout::new(&network, batch, config.seq_length, config.dropout),
             network,
             optimizer,
             batches,
@@ -785,8 +817,9 @@ impl NetworkTrainer {
         &self.grads
     }
 
-    /// One iteration: the next chunk's forward and backward passes, clipping, the optimizer's
-    /// update, the smooth loss, and at the end of an epoch the learning-rate decay.
+    /// One iteration: the next chunk's dropout masks (if `dropout > 0`), its forward and
+    /// backward passes, clipping, the optimizer's update, the smooth loss, and at the end of
+    /// an epoch the learning-rate decay.
     ///
     /// # Errors
     ///
@@ -800,11 +833,14 @@ impl NetworkTrainer {
             self.state.reset(); // a new epoch: every stream starts again, memories empty
         }
         self.batches.chunk_into(k, &mut self.chunk);
+        self.dropout.draw(&mut self.rng); // L·B·T·H draws; none if p = 0
+        let dropout = Some(&self.dropout).filter(|masks| masks.is_active());
         let loss = self.engine.loss_and_gradients(
             &self.network,
             &self.chunk,
             &mut self.state,
             &mut self.grads,
+            dropout,
         );
         if !loss.is_finite() {
             return Err(CharRnnError::Diverged { iteration: n, loss });
@@ -863,8 +899,8 @@ impl NetworkTrainer {
 
     /// The mean loss per character over the whole validation split, from zero memories
     /// carried from chunk to chunk (char-rnn's `eval_split`): the mean of the chunks' mean
-    /// losses. `None` if nothing is held out. Nothing is learned, and the training memories
-    /// are untouched.
+    /// losses. `None` if nothing is held out. Nothing is learned, the training memories
+    /// are untouched, and there is no dropout.
     // ANCHOR: evaluate_split
     pub fn evaluate(&mut self) -> Option<f64> {
         if self.val_chunks == 0 {
@@ -1053,6 +1089,7 @@ impl NetworkTrainer {
             engine: Box::new(Plain::default()),
             chunk: Chunk::zeros(batch, config.seq_length),
             grads: NetworkGrads::zeros_like(&network),
+            dropout: Dropout::new(&network, batch, config.seq_length, config.dropout),
             network,
             optimizer,
             batches,

@@ -102,6 +102,7 @@
 //! decay_after 10.0
 //! clip value 5.0                   none, value C or norm C
 //! eval_every 1000
+//! dropout 0.0                      p of char-rnn's -dropout (a file without this line: 0)
 //! iteration 1520                   iterations done; the next chunk is iteration mod train_chunks
 //! optimizer_steps 1520             the optimizer's updates (one per iteration)
 //! smooth_loss 1.6242369405817127   per character

@@ -59,9 +59,26 @@
 //!
 //! ## Dropout
 //!
-//! There is none here. char-rnn applies it to the input of every layer above the first and to
-//! the top `h` before the output layer; the places are marked in [`layers_step`], [`forward`]
-//! and [`backward_from_dys`].
+//! char-rnn's `-dropout p` (its `model/LSTM.lua`) drops numbers on their way *up*: the input
+//! of every layer above the first (the `h_t` of the layer below) and the top layer's `h_t`
+//! before the output layer; never the memories a layer carries from step to step. It is
+//! inverted dropout: each number is kept with probability `1 − p` and then scaled by
+//! `1/(1 − p)`, so that its expected value is unchanged and nothing needs rescaling when
+//! dropout is off (in evaluation and sampling).
+//!
+//! ```text
+//! x_t^l = h_t^{l−1} ⊙ m_t^{l−1}          the input of layer l > 0
+//! y_t   = W_hy·(h_t^{L−1} ⊙ m_t^{L−1}) + b_y
+//! m[j]  = 0 (probability p) or 1/(1 − p) (probability 1 − p)
+//! ```
+//!
+//! A [`Dropout`] holds one mask per layer, step and stream (`m_t^l`, applied to `h_t^l` as
+//! it leaves layer `l` upward), drawn before the chunk ([`Dropout::draw`]).
+//! [`forward_with_dropout`] and [`backward_with_dropout`] take it; [`forward`] and
+//! [`backward`] are the same passes without it. The backward pass multiplies by the same
+//! masks: `∂L/∂h_t^l` from above is `(W_hyᵀ·dy) ⊙ m` for the top layer and `dx ⊙ m` for the
+//! others, and `dW_ih`, `dW_hy` read the masked inputs. The masked values are computed as
+//! `h[j] · m[j]`, once per use, in forward and backward alike.
 
 use crate::batch::Chunk;
 use crate::cells::{
@@ -600,6 +617,136 @@ impl State {
     }
 }
 
+/// Dropout masks for one chunk: `masks[l]` is `(B·T, H)`, its row `b·T + t` the mask
+/// `m_t^l` of stream `b` at step `t`, multiplied into `h_t^l` as it leaves layer `l` upward
+/// (into layer `l + 1`, or into the output layer for the top layer). Every entry is 0 (the
+/// number is dropped) or `1/(1 − p)` (kept, and scaled).
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::cells::CellKind;
+/// use min_char_rnn::network::{Dropout, Network};
+/// let net = Network::zeros(CellKind::Lstm, 5, 100, 2);
+/// let mut dropout = Dropout::new(&net, 4, 10, 0.25); // B = 4, T = 10
+/// dropout.draw(&mut fastrand::Rng::with_seed(1));
+/// let mask = dropout.mask(1, 3, 9); // layer 1, stream 3, step 9
+/// assert!(mask.iter().all(|&m| m == 0.0 || m == 1.0 / 0.75));
+/// ```
+// ANCHOR: dropout
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dropout {
+    /// `p`, the probability of dropping a number, `0 ≤ p < 1`.
+    pub p: f64,
+    /// `masks[l]`, `(B·T, H)`: row `b·T + t` is `m_t^l` of stream `b`.
+    pub masks: Vec<Matrix>,
+    /// `T`, to find a row.
+    steps: usize,
+}
+// ANCHOR_END: dropout
+
+impl Dropout {
+    /// Masks for `batch` streams × `steps` steps of `network`, dropping with probability
+    /// `p`; every entry starts at 1 (nothing dropped) until [`Dropout::draw`].
+    ///
+    /// # Panics
+    ///
+    /// Unless `0 ≤ p < 1`.
+    #[track_caller]
+    pub fn new(network: &Network, batch: usize, steps: usize, p: f64) -> Dropout {
+        assert!(
+            (0.0..1.0).contains(&p),
+            "Dropout::new: p = {p}; it must be in [0, 1)"
+        );
+        let mut all_kept = Matrix::zeros(batch * steps, network.hidden_size());
+        all_kept.fill(1.0);
+        Dropout {
+            p,
+            masks: vec![all_kept; network.num_layers()],
+            steps,
+        }
+    }
+
+    /// `true` if `p > 0`: with `p = 0` the passes skip the masks altogether.
+    pub fn is_active(&self) -> bool {
+        self.p > 0.0
+    }
+
+    /// `true` if the masks are those of [`Dropout::new`]`(network, batch, steps, _)`.
+    pub fn fits(&self, network: &Network, batch: usize, steps: usize) -> bool {
+        self.steps == steps
+            && self.masks.len() == network.num_layers()
+            && self
+                .masks
+                .iter()
+                .all(|m| m.shape() == (batch * steps, network.hidden_size()))
+    }
+
+    /// Draws new masks from `rng`: each entry 0 if `rng.f64() < p`, otherwise `1/(1 − p)`.
+    /// The order of the draws: layer `l = 0..L`, then the rows of `masks[l]` (stream `b`
+    /// outer, step `t` inner), then `j = 0..H`: one `f64` per entry, `L·B·T·H` in all. With
+    /// `p = 0` it draws nothing (every entry is 1), so a run without dropout uses its
+    /// generator as it would without this call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use min_char_rnn::cells::CellKind;
+    /// use min_char_rnn::network::{Dropout, Network};
+    /// let net = Network::zeros(CellKind::Gru, 3, 4, 1);
+    /// let mut rng = fastrand::Rng::with_seed(5);
+    /// let before = rng.clone();
+    /// Dropout::new(&net, 2, 3, 0.0).draw(&mut rng);
+    /// assert_eq!(rng, before); // p = 0: nothing drawn
+    /// ```
+    // ANCHOR: dropout_draw
+    pub fn draw(&mut self, rng: &mut fastrand::Rng) {
+        if !self.is_active() {
+            return;
+        }
+        let keep_scale = 1.0 / (1.0 - self.p); // kept numbers are scaled by 1/(1 − p)
+        for mask in &mut self.masks {
+            for m in mask.as_mut_slice() {
+                let dropped = rng.f64() < self.p; // probability p
+                *m = if dropped { 0.0 } else { keep_scale };
+            }
+        }
+    }
+    // ANCHOR_END: dropout_draw
+
+    /// `m_t^l` of stream `b`, `(H)`.
+    ///
+    /// # Panics
+    ///
+    /// If `l`, `b` or `t` is out of range.
+    #[track_caller]
+    pub fn mask(&self, l: usize, b: usize, t: usize) -> &[f64] {
+        assert!(t < self.steps, "Dropout::mask: step {t} of {}", self.steps);
+        self.masks[l].row(b * self.steps + t)
+    }
+}
+
+/// `out[j] = h[j] · mask[j]`: `h` with dropout applied.
+///
+/// # Panics
+///
+/// If the lengths differ.
+// ANCHOR: apply_mask
+#[track_caller]
+pub fn apply_mask(h: &[f64], mask: &[f64], out: &mut Vector) {
+    assert!(
+        h.len() == mask.len() && h.len() == out.len(),
+        "apply_mask: ({}) ⊙ ({}) into ({})",
+        h.len(),
+        mask.len(),
+        out.len()
+    );
+    for j in 0..out.len() {
+        out[j] = h[j] * mask[j];
+    }
+}
+// ANCHOR_END: apply_mask
+
 /// What the forward pass keeps for the backward pass: Part I's `xs, hs, ys, ps`, for every
 /// step, stream and layer.
 ///
@@ -628,6 +775,8 @@ pub struct NetworkCache {
     pub ys: Vec<Vec<Vector>>,
     /// `ps[t][b]`: `softmax(y_t)` of stream `b`, `(V)`.
     pub ps: Vec<Vec<Vector>>,
+    /// A buffer for an `h` with dropout applied, `(H)` ([`forward_with_dropout`]).
+    pub dropped: Vector,
 }
 // ANCHOR_END: network_cache
 
@@ -645,6 +794,7 @@ impl NetworkCache {
             steps: vec![vec![one_stream; batch]; steps],
             ys: vec![vec![Vector::zeros(v); batch]; steps],
             ps: vec![vec![Vector::zeros(v); batch]; steps],
+            dropped: Vector::zeros(h),
         }
     }
 
@@ -685,6 +835,7 @@ impl NetworkCache {
             && cells_fit
             && outputs_fit(&self.ys)
             && outputs_fit(&self.ps)
+            && self.dropped.len() == h
     }
 
     /// `T`, the number of steps the cache holds.
@@ -737,8 +888,9 @@ impl NetworkCache {
 /// memories in row `b` of `state`.
 ///
 /// Layer 0 reads the character; layer `l > 0` reads the `h_t` layer `l − 1` has just
-/// computed (already in `state`). [`forward`] calls this for every step and stream;
-/// [`Sampler`] for one stream.
+/// computed (already in `state`). With `dropout = Some((masks, t))` that input is
+/// `h_t^{l−1} ⊙ m_t^{l−1}`, computed into `dropped`; the memories stay undropped. [`forward`]
+/// calls this for every step and stream; [`Sampler`] for one stream, without dropout.
 ///
 /// # Panics
 ///
@@ -751,13 +903,22 @@ pub fn layers_step(
     state: &mut State,
     b: usize,
     cells: &mut [StepCache],
+    dropout: Option<(&Dropout, usize)>,
+    dropped: &mut Vector,
 ) {
     for l in 0..network.num_layers() {
         let layer = &network.layers[l];
         let input = if l == 0 {
             Input::OneHot(x)
         } else {
-            Input::Dense(state.h[l - 1].row(b)) // the h_t just computed below (dropout: here)
+            let h_below = state.h[l - 1].row(b); // the h_t just computed below
+            match dropout {
+                None => Input::Dense(h_below),
+                Some((masks, t)) => {
+                    apply_mask(h_below, masks.mask(l - 1, b, t), dropped); // h_t ⊙ m_t
+                    Input::Dense(dropped.as_slice())
+                }
+            }
         };
         let h_prev = state.h[l].row(b); // h_{t−1} of this layer
         let c_prev = state.c[l].row(b); // c_{t−1}, LSTM only (empty otherwise)
@@ -811,14 +972,57 @@ pub fn output_step(network: &Network, h_top: &[f64], y: &mut Vector) {
 /// // Small weights: every character about equally likely, a loss near ln V per character.
 /// assert!((loss(&cache, &chunk) - 5f64.ln()).abs() < 0.05);
 /// ```
-// ANCHOR: network_forward
 #[track_caller]
 pub fn forward(network: &Network, chunk: &Chunk, state: &mut State, cache: &mut NetworkCache) {
+    forward_with_dropout(network, chunk, state, cache, None);
+}
+
+/// [`forward`] with dropout between the layers and before the output layer (see the module
+/// docs): `dropout`'s masks for this chunk, or `None` for none. Masks with `p = 0` are
+/// skipped: the result is [`forward`]'s, bit for bit.
+///
+/// # Panics
+///
+/// As [`forward`], and if `dropout` does not fit `network` and the chunk.
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::batch::Chunk;
+/// use min_char_rnn::cells::CellKind;
+/// use min_char_rnn::network::*;
+/// let net = Network::new(CellKind::Lstm, 5, 8, 2, 3);
+/// let chunk = Chunk::new(1, 3, vec![0, 1, 2], vec![1, 2, 3]);
+/// let mut dropout = Dropout::new(&net, 1, 3, 0.5);
+/// dropout.draw(&mut fastrand::Rng::with_seed(9));
+/// let mut cache = NetworkCache::new(&net, 1, 3);
+/// forward_with_dropout(&net, &chunk, &mut State::zeros(&net, 1), &mut cache, Some(&dropout));
+/// let mut plain = NetworkCache::new(&net, 1, 3);
+/// forward(&net, &chunk, &mut State::zeros(&net, 1), &mut plain);
+/// assert_eq!(cache.steps[0][0][0], plain.steps[0][0][0]); // layer 0 reads characters
+/// assert_ne!(cache.ys[0][0], plain.ys[0][0]); // the top h was masked
+/// ```
+// ANCHOR: network_forward
+#[track_caller]
+pub fn forward_with_dropout(
+    network: &Network,
+    chunk: &Chunk,
+    state: &mut State,
+    cache: &mut NetworkCache,
+    dropout: Option<&Dropout>,
+) {
     let (batch, steps) = (chunk.batch_size(), chunk.steps());
     assert!(
         state.fits(network, batch),
         "forward: the state does not fit {batch} streams of this network"
     );
+    let dropout = dropout.filter(|masks| masks.is_active()); // p = 0: no masks at all
+    if let Some(masks) = dropout {
+        assert!(
+            masks.fits(network, batch, steps),
+            "forward: the dropout masks do not fit ({batch} x {steps})"
+        );
+    }
     if !cache.fits(network, batch, steps) {
         *cache = NetworkCache::new(network, batch, steps);
     }
@@ -826,8 +1030,18 @@ pub fn forward(network: &Network, chunk: &Chunk, state: &mut State, cache: &mut 
     let top = network.num_layers() - 1;
     for t in 0..steps {
         for b in 0..batch {
-            layers_step(network, chunk.input(b, t), state, b, &mut cache.steps[t][b]);
-            let h_top = state.h[top].row(b); // (dropout: here too)
+            let x = chunk.input(b, t);
+            let step_dropout = dropout.map(|masks| (masks, t));
+            let (cells, dropped) = (&mut cache.steps[t][b], &mut cache.dropped);
+            layers_step(network, x, state, b, cells, step_dropout, dropped);
+            let h_top = state.h[top].row(b);
+            let h_top = match dropout {
+                None => h_top,
+                Some(masks) => {
+                    apply_mask(h_top, masks.mask(top, b, t), &mut cache.dropped); // h ⊙ m
+                    cache.dropped.as_slice()
+                }
+            };
             output_step(network, h_top, &mut cache.ys[t][b]); // y = W_hy·h + b_y
             softmax(&cache.ys[t][b], &mut cache.ps[t][b]); // p = softmax(y)
         }
@@ -942,6 +1156,8 @@ pub struct BackwardWork {
     pub d_state: State,
     /// `dhs[t][l]`: `∂L/∂h_t` of layer `l`, `(B, H)`.
     pub dhs: Vec<Vec<Matrix>>,
+    /// A buffer for an `h` with dropout applied, `(H)` ([`backward_with_dropout`]).
+    pub dropped: Vector,
 }
 // ANCHOR_END: backward_work
 
@@ -960,6 +1176,7 @@ impl BackwardWork {
             layers,
             d_state: State::zeros(network, batch),
             dhs: vec![vec![Matrix::zeros(batch, h); network.num_layers()]; steps],
+            dropped: Vector::zeros(h),
         }
     }
 
@@ -989,6 +1206,7 @@ impl BackwardWork {
             && layers_fit
             && self.d_state.fits(network, batch)
             && dhs_fit
+            && self.dropped.len() == h
     }
 }
 
@@ -1021,7 +1239,6 @@ impl BackwardWork {
 /// // Each dy sums to 0 (Σp − 1), so db_y does too.
 /// assert!(grads.db_y.sum().abs() < 1e-15);
 /// ```
-// ANCHOR: network_backward
 #[track_caller]
 pub fn backward<'w>(
     network: &Network,
@@ -1030,12 +1247,31 @@ pub fn backward<'w>(
     grads: &mut NetworkGrads,
     work: &'w mut BackwardWork,
 ) -> &'w State {
+    backward_with_dropout(network, cache, chunk, grads, work, None)
+}
+
+/// [`backward`] through the dropout masks [`forward_with_dropout`] applied: `dropout` must
+/// be the masks the forward pass used (`None` if it used none).
+///
+/// # Panics
+///
+/// As [`backward`], and if `dropout` does not fit `network` and the chunk.
+// ANCHOR: network_backward
+#[track_caller]
+pub fn backward_with_dropout<'w>(
+    network: &Network,
+    cache: &NetworkCache,
+    chunk: &Chunk,
+    grads: &mut NetworkGrads,
+    work: &'w mut BackwardWork,
+    dropout: Option<&Dropout>,
+) -> &'w State {
     let (batch, steps) = (chunk.batch_size(), chunk.steps());
     if !work.fits(network, batch, steps) {
         *work = BackwardWork::new(network, batch, steps);
     }
     output_gradients(cache, chunk, &mut work.dys); // dy = (p − onehot) / (B·T)
-    backward_from_dys(network, cache, chunk, grads, work)
+    backward_from_dys_with_dropout(network, cache, chunk, grads, work, dropout)
 }
 // ANCHOR_END: network_backward
 
@@ -1051,7 +1287,6 @@ pub fn backward<'w>(
 /// # Panics
 ///
 /// If `work` does not fit `network`, `B` and `T`, or the chunk and the cache differ.
-// ANCHOR: backward_from_dys
 #[track_caller]
 pub fn backward_from_dys<'w>(
     network: &Network,
@@ -1060,12 +1295,41 @@ pub fn backward_from_dys<'w>(
     grads: &mut NetworkGrads,
     work: &'w mut BackwardWork,
 ) -> &'w State {
+    backward_from_dys_with_dropout(network, cache, chunk, grads, work, None)
+}
+
+/// [`backward_from_dys`] through the dropout masks the forward pass used (`None` for none;
+/// masks with `p = 0` are skipped, as [`forward_with_dropout`] skips them). With masks,
+/// the output layer and each layer above the first read `h ⊙ m`, and the gradient from above
+/// is multiplied by the same `m` on its way down: `(W_hyᵀ·dy) ⊙ m` into the top layer,
+/// `dx ⊙ m` into the layer below.
+///
+/// # Panics
+///
+/// As [`backward_from_dys`], and if `dropout` does not fit `network` and the chunk.
+// ANCHOR: backward_from_dys
+#[track_caller]
+pub fn backward_from_dys_with_dropout<'w>(
+    network: &Network,
+    cache: &NetworkCache,
+    chunk: &Chunk,
+    grads: &mut NetworkGrads,
+    work: &'w mut BackwardWork,
+    dropout: Option<&Dropout>,
+) -> &'w State {
     let (batch, steps) = (chunk.batch_size(), chunk.steps());
     check_chunk("backward_from_dys", cache, chunk);
     assert!(
         work.fits(network, batch, steps),
         "backward_from_dys: the work buffers do not fit ({batch} x {steps})"
     );
+    let dropout = dropout.filter(|masks| masks.is_active()); // p = 0: no masks at all
+    if let Some(masks) = dropout {
+        assert!(
+            masks.fits(network, batch, steps),
+            "backward_from_dys: the dropout masks do not fit ({batch} x {steps})"
+        );
+    }
     if !grads.fits(network) {
         *grads = NetworkGrads::zeros_like(network);
     }
@@ -1075,10 +1339,20 @@ pub fn backward_from_dys<'w>(
     for t in (0..steps).rev() {
         for b in 0..batch {
             let dy = &work.dys[t][b];
-            let h_top = &cache.steps[t][b][top].h; // (dropout: here, as in forward)
+            let h_top = &cache.steps[t][b][top].h;
+            let h_top = match dropout {
+                None => h_top,
+                Some(masks) => {
+                    apply_mask(h_top.as_slice(), masks.mask(top, b, t), &mut work.dropped);
+                    &work.dropped // what the output layer read: h_top ⊙ m
+                }
+            };
             grads.dw_hy.add_outer(dy, h_top); // dW_hy += dy · h_topᵀ
             grads.db_y.add_assign(dy); // db_y += dy
             network.w_hy.matvec_transposed(dy, &mut work.dh_above); // from the output: W_hyᵀ·dy
+            if let Some(masks) = dropout {
+                mask_in_place(&mut work.dh_above, masks.mask(top, b, t)); // ⊙ m
+            }
             for l in (0..=top).rev() {
                 let d = &mut work.layers[l];
                 let dhnext = work.d_state.h[l].row(b); // ∂L/∂h_t through step t+1
@@ -1091,7 +1365,15 @@ pub fn backward_from_dys<'w>(
                 let input = if l == 0 {
                     Input::OneHot(chunk.input(b, t))
                 } else {
-                    Input::Dense(cache.steps[t][b][l - 1].h.as_slice()) // (dropout: here)
+                    let h_below = cache.steps[t][b][l - 1].h.as_slice();
+                    match dropout {
+                        None => Input::Dense(h_below),
+                        Some(masks) => {
+                            let mask = masks.mask(l - 1, b, t);
+                            apply_mask(h_below, mask, &mut work.dropped); // what layer l read
+                            Input::Dense(work.dropped.as_slice())
+                        }
+                    }
                 };
                 let h_prev = cache.h_before(t, b, l);
                 let c_prev = cache.c_before(t, b, l);
@@ -1111,6 +1393,9 @@ pub fn backward_from_dys<'w>(
                 next_dcnext.copy_from_slice(d.dc_prev.as_slice());
                 if l > 0 {
                     work.dh_above.copy_from(&d.dx); // to the layer below
+                    if let Some(masks) = dropout {
+                        mask_in_place(&mut work.dh_above, masks.mask(l - 1, b, t)); // ⊙ m
+                    }
                 }
             }
         }
@@ -1118,6 +1403,13 @@ pub fn backward_from_dys<'w>(
     &work.d_state
 }
 // ANCHOR_END: backward_from_dys
+
+/// `g[j] = g[j] · mask[j]`: a gradient through dropout.
+fn mask_in_place(g: &mut Vector, mask: &[f64]) {
+    for j in 0..g.len() {
+        g[j] *= mask[j];
+    }
+}
 
 /// Runs a network one character at a time, for one stream (`B = 1`): for sampling, and for
 /// anything else that reads text as it comes. Its buffers are allocated once, by
@@ -1148,6 +1440,8 @@ pub struct Sampler {
     pub y: Vector,
     /// A buffer for the probabilities, `(V)`.
     p: Vector,
+    /// An unused stand-in for the dropout buffer: sampling never drops.
+    no_dropout: Vector,
 }
 // ANCHOR_END: sampler
 
@@ -1160,6 +1454,7 @@ impl Sampler {
             cells: vec![StepCache::new(network.cell, network.hidden_size()); network.num_layers()],
             y: Vector::zeros(v),
             p: Vector::zeros(v),
+            no_dropout: Vector::zeros(0),
         }
     }
 
@@ -1188,7 +1483,8 @@ impl Sampler {
     // ANCHOR: sampler_step
     #[track_caller]
     pub fn step(&mut self, network: &Network, x: usize) -> &Vector {
-        layers_step(network, x, &mut self.state, 0, &mut self.cells);
+        let (state, cells) = (&mut self.state, &mut self.cells);
+        layers_step(network, x, state, 0, cells, None, &mut self.no_dropout); // no dropout
         let top = network.num_layers() - 1;
         output_step(network, self.state.h[top].row(0), &mut self.y);
         &self.y

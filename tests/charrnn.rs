@@ -13,7 +13,7 @@ use min_char_rnn::charrnn::{
 use min_char_rnn::checkpoint::NetworkCheckpoint;
 use min_char_rnn::clip::global_norm;
 use min_char_rnn::fast::network::{self as fast, NetworkWorkspace};
-use min_char_rnn::network::{self, Network, NetworkCache, NetworkGrads, State};
+use min_char_rnn::network::{self, Dropout, Network, NetworkCache, NetworkGrads, State};
 use min_char_rnn::optim::{OptimizerConfig, OptimizerKind};
 use min_char_rnn::{Strategy, Vocab};
 
@@ -428,34 +428,56 @@ fn resuming_is_bit_identical_for_every_cell_and_optimizer() {
     let clips = [Clip::Value(0.05), Clip::Norm(0.1), Clip::None];
     for (c, cell) in CellKind::ALL.into_iter().enumerate() {
         for (o, kind) in OPTIMIZERS.into_iter().enumerate() {
-            let mut config = small(cell, 2, 5, 3, 6);
-            config.optimizer = OptimizerConfig::new(kind);
-            config.clip = clips[(c + o) % 3];
-            config.val_fraction = 0.15;
-            config.learning_rate_decay = 0.9;
-            config.decay_after = 1.0;
-            let seed = (10 * c + o) as u64;
-            let mut whole =
-                NetworkTrainer::new(&data, vocab.len(), config.clone(), seed).expect("trainer");
-            let mut first = NetworkTrainer::new(&data, vocab.len(), config, seed).expect("trainer");
-            assert!(whole.train_chunks() < 25, "the runs cross epochs");
-            let (n, m) = (23, 31);
-            let log_whole = run(&mut whole, n + m);
-            let mut log_parts = run(&mut first, n);
-            // Save to the text of a checkpoint and load it back, then go on.
-            let saved = NetworkCheckpoint::from_trainer(&first, &vocab, &data);
-            let loaded = NetworkCheckpoint::parse(saved.to_text().as_bytes()).expect("parse");
-            assert_eq!(loaded, saved);
-            let mut second =
-                NetworkTrainer::from_state(&data, vocab.len(), loaded.state).expect("resume");
-            log_parts.extend(run(&mut second, m));
-            let what = format!("{cell}, {kind}");
-            assert_eq!(log_parts, log_whole, "{what}: the logs");
-            assert_eq!(second.network, whole.network, "{what}: the weights");
-            assert_eq!(second.state(), whole.state(), "{what}: the whole state");
-            assert_eq!(second.smooth_loss.to_bits(), whole.smooth_loss.to_bits());
+            for dropout in [0.0, 0.4] {
+                check_resume(
+                    &vocab,
+                    &data,
+                    (c, cell),
+                    (o, kind),
+                    clips[(c + o) % 3],
+                    dropout,
+                );
+            }
         }
     }
+}
+
+/// `n + m` iterations in one run equal `n`, a save to a checkpoint's text and a load, and `m`
+/// more: logs, weights, the whole state.
+fn check_resume(
+    vocab: &Vocab,
+    data: &[usize],
+    (c, cell): (usize, CellKind),
+    (o, kind): (usize, OptimizerKind),
+    clip: Clip,
+    dropout: f64,
+) {
+    let mut config = small(cell, 2, 5, 3, 6);
+    config.dropout = dropout;
+    config.optimizer = OptimizerConfig::new(kind);
+    config.clip = clip;
+    config.val_fraction = 0.15;
+    config.learning_rate_decay = 0.9;
+    config.decay_after = 1.0;
+    let seed = (10 * c + o) as u64;
+    let mut whole = NetworkTrainer::new(data, vocab.len(), config.clone(), seed).expect("trainer");
+    let mut first = NetworkTrainer::new(data, vocab.len(), config, seed).expect("trainer");
+    assert!(whole.train_chunks() < 25, "the runs cross epochs");
+    let (n, m) = (23, 31);
+    let log_whole = run(&mut whole, n + m);
+    let mut log_parts = run(&mut first, n);
+    // Save to the text of a checkpoint and load it back, then go on.
+    let saved = NetworkCheckpoint::from_trainer(&first, vocab, data);
+    let loaded = NetworkCheckpoint::parse(saved.to_text().as_bytes()).expect("parse");
+    assert_eq!(loaded, saved);
+    assert_eq!(loaded.state.config.dropout, dropout);
+    let mut second = NetworkTrainer::from_state(data, vocab.len(), loaded.state).expect("resume");
+    log_parts.extend(run(&mut second, m));
+    let what = format!("{cell}, {kind}, dropout {dropout}");
+    assert_eq!(log_parts, log_whole, "{what}: the logs");
+    assert_eq!(second.network, whole.network, "{what}: the weights");
+    assert_eq!(second.state(), whole.state(), "{what}: the whole state");
+    assert_eq!(second.smooth_loss.to_bits(), whole.smooth_loss.to_bits());
 }
 
 #[test]
@@ -515,8 +537,12 @@ impl Engine for FastEngine {
         chunk: &Chunk,
         state: &mut State,
         grads: &mut NetworkGrads,
+        dropout: Option<&Dropout>,
     ) -> f64 {
-        fast::loss_and_gradients(network, chunk, state, grads, &mut self.0)
+        fast::forward_with_dropout(network, chunk, state, &mut self.0, dropout);
+        let loss = fast::loss(&self.0, chunk);
+        fast::backward(network, chunk, grads, &mut self.0);
+        loss
     }
 
     fn loss(&mut self, network: &Network, chunk: &Chunk, state: &mut State) -> f64 {
@@ -533,15 +559,20 @@ impl Engine for FastEngine {
 fn a_fast_engine_trains_to_the_same_bits() {
     let (vocab, data) = text();
     for (k, cell) in CellKind::ALL.into_iter().enumerate() {
-        let mut config = small(cell, 2, 6, 3, 7);
-        config.optimizer = OptimizerConfig::new(OPTIMIZERS[k + 1]);
-        config.val_fraction = 0.2;
-        let mut plain = NetworkTrainer::new(&data, vocab.len(), config.clone(), 3).expect("plain");
-        let mut quick = NetworkTrainer::new(&data, vocab.len(), config, 3)
-            .expect("fast")
-            .with_engine(FastEngine(NetworkWorkspace::with_threads(2)));
-        assert_eq!(run(&mut quick, 30), run(&mut plain, 30), "{cell}");
-        assert_eq!(quick.state(), plain.state(), "{cell}");
-        assert_eq!(quick.next_loss().to_bits(), plain.next_loss().to_bits());
+        for dropout in [0.0, 0.3] {
+            let mut config = small(cell, 2, 6, 3, 7);
+            config.optimizer = OptimizerConfig::new(OPTIMIZERS[k + 1]);
+            config.val_fraction = 0.2;
+            config.dropout = dropout;
+            let mut plain =
+                NetworkTrainer::new(&data, vocab.len(), config.clone(), 3).expect("plain");
+            let mut quick = NetworkTrainer::new(&data, vocab.len(), config, 3)
+                .expect("fast")
+                .with_engine(FastEngine(NetworkWorkspace::with_threads(2)));
+            let what = format!("{cell}, dropout {dropout}");
+            assert_eq!(run(&mut quick, 30), run(&mut plain, 30), "{what}");
+            assert_eq!(quick.state(), plain.state(), "{what}");
+            assert_eq!(quick.next_loss().to_bits(), plain.next_loss().to_bits());
+        }
     }
 }

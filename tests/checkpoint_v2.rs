@@ -120,7 +120,7 @@ fn the_layout_is_the_documented_one() {
     let lines: Vec<&str> = text.lines().collect();
     let header: Vec<&str> = lines
         .iter()
-        .take(28)
+        .take(29)
         .map(|l| l.split(' ').next().unwrap_or(""))
         .collect();
     assert_eq!(
@@ -144,6 +144,7 @@ fn the_layout_is_the_documented_one() {
             "decay_after",
             "clip",
             "eval_every",
+            "dropout",
             "iteration",
             "optimizer_steps",
             "smooth_loss",
@@ -161,7 +162,7 @@ fn the_layout_is_the_documented_one() {
     assert_eq!(lines[16], "clip value 5.0");
     // 390 characters, chunks of 2 × 5: 39 chunks, floor(35.1) = 35 to train on.
     assert_eq!(
-        (lines[23], lines[25], lines[26]),
+        (lines[24], lines[26], lines[27]),
         ("data_chars 390", "train_chunks 35", "val_chunks 4")
     );
     let blocks: Vec<&str> = lines

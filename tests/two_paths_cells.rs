@@ -15,6 +15,9 @@
 //!   and a nonzero starting state;
 //! - on the shipped corpus, chunk after chunk with the state carried, at char-rnn's sizes
 //!   scaled down, and through 20 Adagrad updates: the parameters stay equal;
+//! - with dropout (`p > 0`, masks drawn per chunk, and a chunk without dropout after one
+//!   with it on the same workspace): every cell, `L = 1, 2, 3`, the same values and
+//!   gradients;
 //! - [`backward_from_dys`] with a loss at the last step only;
 //! - the two products of `fast::gemm` against the plain running sums, at sizes either side of
 //!   every tile, panel, block of terms and group of rows;
@@ -37,7 +40,7 @@ use min_char_rnn::fast::network::{
     self as fast, NetworkWorkspace, backward_from_dys, loss_and_gradients,
 };
 use min_char_rnn::network::{
-    self as plain, BackwardWork, Network, NetworkCache, NetworkGrads, State,
+    self as plain, BackwardWork, Dropout, Network, NetworkCache, NetworkGrads, State,
 };
 use min_char_rnn::{Matrix, Vocab};
 
@@ -187,6 +190,17 @@ fn check_case(
     (v, h, layers): (usize, usize, usize),
     (batch, steps): (usize, usize),
 ) {
+    check_case_with_dropout(cell, (v, h, layers), (batch, steps), [0.0, 0.0]);
+}
+
+/// [`check_case`] with dropout probability `ps[k]` for chunk `k` (masks drawn anew per
+/// chunk; `p = 0` runs the passes without masks).
+fn check_case_with_dropout(
+    cell: CellKind,
+    (v, h, layers): (usize, usize, usize),
+    (batch, steps): (usize, usize),
+    ps: [f64; 2],
+) {
     let seed = (v * 1000 + h * 10 + layers) as u64;
     let net = network(cell, v, h, layers, seed);
     let mut plain_state = random_state(&net, batch, seed + 1);
@@ -198,14 +212,18 @@ fn check_case(
     let mut grads = NetworkGrads::zeros_like(&net);
     for k in 0..2 {
         let chunk = random_chunk(batch, steps, v, seed + 2 + k);
-        plain::forward(&net, &chunk, &mut plain_state, &mut cache);
-        plain::backward(&net, &cache, &chunk, &mut plain_grads, &mut plain_work);
+        let mut dropout = Dropout::new(&net, batch, steps, ps[k as usize]);
+        dropout.draw(&mut fastrand::Rng::with_seed(seed + 10 + k));
+        let masks = (ps[k as usize] > 0.0).then_some(&dropout);
+        plain::forward_with_dropout(&net, &chunk, &mut plain_state, &mut cache, masks);
+        let (grads_out, work_out) = (&mut plain_grads, &mut plain_work);
+        plain::backward_with_dropout(&net, &cache, &chunk, grads_out, work_out, masks);
         for (work, fast_state) in works.iter_mut().zip(&mut fast_states) {
             let threads = work.threads();
             let at = format!(
                 "{cell} V {v} H {h} L {layers} B {batch} T {steps} chunk {k} threads {threads}"
             );
-            fast::forward(&net, &chunk, fast_state, work);
+            fast::forward_with_dropout(&net, &chunk, fast_state, work, masks);
             same_states(&format!("{at} state after"), fast_state, &plain_state);
             same_forward(&at, work, &cache, &chunk);
             let d_state = fast::backward(&net, &chunk, &mut grads, work).clone();
@@ -255,6 +273,39 @@ fn gru_fast_equals_plain() {
 /// The shipped corpus, cut into minibatches as char-rnn cuts it: chunk after chunk with the
 /// state carried, and an Adagrad update after each, for 20 iterations: the losses, gradients
 /// and parameters of the two paths stay equal.
+/// Every cell with dropout, `L = 1, 2, 3`, `B = 1, 2, 5`, `T = 1, 7`: first `p = 0.3` on
+/// both chunks, then `p = 0.5` on the first and none on the second.
+fn check_cell_with_dropout(cell: CellKind) {
+    let pairs = [(16, 17), (65, 63), (7, 129)];
+    let mut case = 0;
+    for layers in [1, 2, 3] {
+        for batch in [1, 2, 5] {
+            for steps in [1, 7] {
+                let (v, h) = pairs[case % pairs.len()];
+                for ps in [[0.3, 0.3], [0.5, 0.0]] {
+                    check_case_with_dropout(cell, (v, h, layers), (batch, steps), ps);
+                }
+                case += 1;
+            }
+        }
+    }
+}
+
+#[test]
+fn rnn_fast_equals_plain_with_dropout() {
+    check_cell_with_dropout(CellKind::Rnn);
+}
+
+#[test]
+fn lstm_fast_equals_plain_with_dropout() {
+    check_cell_with_dropout(CellKind::Lstm);
+}
+
+#[test]
+fn gru_fast_equals_plain_with_dropout() {
+    check_cell_with_dropout(CellKind::Gru);
+}
+
 #[test]
 fn training_on_the_corpus_stays_equal() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/corpus.txt"))

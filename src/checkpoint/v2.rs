@@ -8,7 +8,9 @@ use super::{
     read_vocab, shorten, write_atomic_with, write_block, write_history,
 };
 use crate::cells::CellKind;
-use crate::charrnn::{CharRnnError, Clip, Config, NetworkTrainState, NetworkTrainer, split_sizes};
+use crate::charrnn::{
+    CharRnnError, Clip, Config, DEFAULT_DROPOUT, NetworkTrainState, NetworkTrainer, split_sizes,
+};
 use crate::network::{Network, State};
 use crate::optim::{OptimizerConfig, OptimizerKind, OptimizerState};
 use crate::{Checkpoint, Matrix, Vocab};
@@ -252,6 +254,7 @@ impl NetworkCheckpoint {
             Clip::Norm(limit) => writeln!(out, "clip norm {limit:?}")?,
         }
         writeln!(out, "eval_every {}", c.eval_every)?;
+        writeln!(out, "dropout {:?}", c.dropout)?;
         writeln!(out, "iteration {}", s.iteration)?;
         writeln!(out, "optimizer_steps {}", s.optimizer.steps)?;
         writeln!(out, "smooth_loss {:?}", s.smooth_loss)?;
@@ -485,8 +488,12 @@ struct Header {
 
 fn read_header(reader: &mut Reader<'_>) -> Result<Header, CheckpointError> {
     let mut values = [(0, ""); KEYS.len()];
+    let mut dropout = None;
     for (k, key) in KEYS.iter().enumerate() {
         values[k] = reader.key(key)?;
+        if *key == "eval_every" {
+            dropout = optional_key(reader, "dropout"); // absent from older files: p = 0
+        }
         if k == 0 {
             // Say at once if the cell is unknown: nothing after it can be shaped.
             values[0]
@@ -551,12 +558,22 @@ fn read_header(reader: &mut Reader<'_>) -> Result<Header, CheckpointError> {
         learning_rate_decay: number(learning_rate_decay, "learning_rate_decay")?,
         decay_after: number(decay_after, "decay_after")?,
         eval_every: whole(eval_every, "eval_every")?,
+        dropout: match dropout {
+            Some(line) => number(line, "dropout")?,
+            None => DEFAULT_DROPOUT,
+        },
     };
     if let Err(e) = config.validate() {
-        return Err(CheckpointError::at(
-            setting_line(&e, &values),
-            e.to_string(),
-        ));
+        let line = match (&e, dropout) {
+            (
+                CharRnnError::Setting {
+                    name: "dropout", ..
+                },
+                Some((n, _)),
+            ) => n,
+            _ => setting_line(&e, &values),
+        };
+        return Err(CheckpointError::at(line, e.to_string()));
     }
     let header = Header {
         iteration: whole(iteration, "iteration")?,
@@ -600,6 +617,19 @@ fn setting_line(e: &CharRnnError, values: &[(usize, &str); KEYS.len()]) -> usize
         CharRnnError::Setting { name, .. } => line(name),
         _ => line("cell"),
     }
+}
+
+/// The line `key value` if the next line has that key (its number and `value`); otherwise
+/// `None`, and nothing is read. For a key added to the format after files without it were
+/// written: `dropout`, whose absence means 0.
+fn optional_key<'a>(reader: &mut Reader<'a>, key: &str) -> Option<(usize, &'a str)> {
+    let line = reader.lines.get(reader.next)?;
+    let (found, value) = line.split_once(' ')?;
+    if found != key {
+        return None;
+    }
+    reader.next += 1;
+    Some((reader.next, value))
 }
 
 /// `clip none`, `clip value C` or `clip norm C`.

@@ -101,15 +101,17 @@ pub struct TrainArgs {
     pub learning_rate_decay: Option<f64>,
     /// The epoch after which the learning rate starts to decay.
     pub decay_after: Option<f64>,
+    /// `p` of dropout between the layers and before the output layer, `0 ≤ p < 1`.
+    pub dropout: Option<f64>,
 }
 
 impl TrainArgs {
     // ANCHOR: is_charrnn
     /// Whether the arguments ask for more than the original program can do, so that the
     /// network trainer of Part II runs (char-rnn's way): a gated cell, stacked layers,
-    /// several streams, another optimizer, other clipping, or learning-rate decay. The
-    /// original's own values (`--cell rnn`, `--layers 1`, `--batch-size 1`, `--optimizer
-    /// adagrad`, `--clip-value 5`) keep the original trainer.
+    /// several streams, another optimizer, other clipping, learning-rate decay, or dropout.
+    /// The original's own values (`--cell rnn`, `--layers 1`, `--batch-size 1`, `--optimizer
+    /// adagrad`, `--clip-value 5`, `--dropout 0`) keep the original trainer.
     pub fn is_charrnn(&self) -> bool {
         self.cell.is_some_and(|cell| cell != CellKind::Rnn)
             || self.layers.is_some_and(|l| l > 1)
@@ -119,6 +121,7 @@ impl TrainArgs {
             || self.clip_norm.is_some()
             || self.learning_rate_decay.is_some_and(|d| d != 1.0)
             || self.decay_after.is_some()
+            || self.dropout.is_some_and(|p| p > 0.0)
     }
     // ANCHOR_END: is_charrnn
 
@@ -148,6 +151,9 @@ impl TrainArgs {
         }
         if let Some(e) = self.decay_after {
             flags.push(format!("--decay-after {e}"));
+        }
+        if let Some(p) = self.dropout {
+            flags.push(format!("--dropout {p}"));
         }
         flags
     }
@@ -187,6 +193,7 @@ impl Default for TrainArgs {
             clip_norm: None,
             learning_rate_decay: None,
             decay_after: None,
+            dropout: None,
         }
     }
 }
@@ -280,6 +287,7 @@ const TRAIN_FLAGS: &[Flag] = &[
     flag("--clip-norm", "C"),
     flag("--learning-rate-decay", "D"),
     flag("--decay-after", "E"),
+    flag("--dropout", "P"),
 ];
 
 const EVALUATE_FLAGS: &[Flag] = &[flag("--checkpoint", "PATH")];
@@ -707,6 +715,17 @@ fn parse_train(args: &[String]) -> Result<Parsed, Failure> {
                     ));
                 }
             },
+            "--dropout" => match value.parse::<f64>() {
+                Ok(p) if (0.0..1.0).contains(&p) => train.dropout = Some(p),
+                _ => {
+                    return Err(invalid(
+                        c,
+                        name,
+                        value,
+                        "a probability, 0 or more and below 1 (such as 0.5)",
+                    ));
+                }
+            },
             "--val-fraction" => match value.parse::<f64>() {
                 Ok(f) if f > 0.0 && f < 1.0 => train.val_fraction = Some(f),
                 _ => {
@@ -1042,6 +1061,10 @@ Training like char-rnn:
                             multiply the learning rate by D (0 < D <= 1) after every
                             epoch from --decay-after on [default: 0.97]
       --decay-after E       the epoch after which the decay starts [default: 10]
+      --dropout P           in training, drop each number on its way up between layers
+                            and into the output layer with probability P (0 <= P < 1),
+                            scaling the kept ones by 1/(1-P), like char-rnn's -dropout;
+                            never when evaluating or sampling [default: 0]
 
 Your files:
   The text, the --resume file, the checkpoint and the plot must be different files,
@@ -1235,6 +1258,30 @@ mod tests {
                 assert!(message.contains("cannot be used together"), "{message}")
             }
             other => panic!("expected a usage error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn dropout_is_a_probability_below_one_and_chooses_the_network_trainer() {
+        match parse_strs(&["train", "--dropout", "0.5"]) {
+            Ok(Parsed::Train(args)) => {
+                assert_eq!(args.dropout, Some(0.5));
+                assert!(args.is_charrnn());
+                assert_eq!(args.charrnn_flags(), ["--dropout 0.5"]);
+            }
+            other => panic!("expected train, got {other:?}"),
+        }
+        match parse_strs(&["train", "--dropout", "0"]) {
+            Ok(Parsed::Train(args)) => assert!(!args.is_charrnn(), "the original has none"),
+            other => panic!("expected train, got {other:?}"),
+        }
+        for bad in ["1", "-0.1", "half", "NaN"] {
+            match parse_strs(&["train", "--dropout", bad]) {
+                Err(Failure::Usage { message, .. }) => {
+                    assert!(message.contains("for --dropout"), "{message}")
+                }
+                other => panic!("expected a usage error for {bad}, got {other:?}"),
+            }
         }
     }
 

@@ -35,7 +35,7 @@ use min_char_rnn::charrnn::{
 };
 use min_char_rnn::checkpoint::{MAGIC, NETWORK_FORMAT_VERSION, NetworkCheckpoint, fingerprint};
 use min_char_rnn::fast::network::{self as fast, NetworkWorkspace};
-use min_char_rnn::network::{Network, NetworkGrads, State};
+use min_char_rnn::network::{Dropout, Network, NetworkGrads, State};
 use min_char_rnn::optim::{OptimizerConfig, OptimizerKind};
 use min_char_rnn::plot::{Chart, Series};
 use min_char_rnn::{Strategy, Vocab};
@@ -230,8 +230,12 @@ impl charrnn::Engine for Fast {
         chunk: &Chunk,
         state: &mut State,
         grads: &mut NetworkGrads,
+        dropout: Option<&Dropout>,
     ) -> f64 {
-        fast::loss_and_gradients(network, chunk, state, grads, &mut self.work)
+        fast::forward_with_dropout(network, chunk, state, &mut self.work, dropout);
+        let loss = fast::loss(&self.work, chunk);
+        fast::backward(network, chunk, grads, &mut self.work);
+        loss
     }
 
     fn loss(&mut self, network: &Network, chunk: &Chunk, state: &mut State) -> f64 {
@@ -348,6 +352,9 @@ fn settings(args: &TrainArgs, resumed: Option<&NetworkCheckpoint>) -> Result<Con
     }
     if let Some(epoch) = args.decay_after {
         config.decay_after = epoch;
+    }
+    if let Some(p) = args.dropout {
+        config.dropout = p; // a training setting: a resumed run may change it
     }
     config.eval_every = args.eval_every;
     config
@@ -606,6 +613,11 @@ impl Session {
             )
         } else {
             String::new()
+        };
+        let decay = if c.dropout > 0.0 {
+            format!("{decay}; dropout {}", c.dropout)
+        } else {
+            decay
         };
         let plot = match &self.outputs.plot {
             Some(plot) => shown(&plot.given),

@@ -46,18 +46,24 @@
 //! | plain | fast |
 //! |---|---|
 //! | [`network::forward`](crate::network::forward) | [`forward()`] |
+//! | [`network::forward_with_dropout`](crate::network::forward_with_dropout) | [`forward_with_dropout()`] |
 //! | [`network::loss`](crate::network::loss) | [`loss()`] |
 //! | [`network::output_gradients`](crate::network::output_gradients) | [`output_gradients()`] |
-//! | [`network::backward`](crate::network::backward) | [`backward()`] |
+//! | [`network::backward`](crate::network::backward) and [`network::backward_with_dropout`](crate::network::backward_with_dropout) | [`backward()`] (through the masks its forward pass kept) |
 //! | [`network::backward_from_dys`](crate::network::backward_from_dys) | [`backward_from_dys()`] |
 //! | [`NetworkCache`] and [`BackwardWork`](crate::network::BackwardWork) | [`NetworkWorkspace`] |
+//!
+//! Dropout: [`forward_with_dropout`] copies each group's rows of the masks into the group,
+//! forms `h_t ⊙ m_t` of a whole layer at once (the same products `h[j] · m[j]` as the plain
+//! path, so the same bits) before the products that read it, and the backward pass multiplies
+//! `W_hyᵀ·dy` and each `dx` by the same masks; `dW_ih` and `dW_hy` read the masked rows.
 
 use super::forward::softmax_with_temperature;
 use super::gemm::{Panels, TILE_ROWS, product, product_transposed};
 use super::kernels::transpose_into;
 use crate::batch::Chunk;
 use crate::cells::{CellKind, StepCache, sigmoid};
-use crate::network::{Network, NetworkCache, NetworkGrads, State};
+use crate::network::{Dropout, Network, NetworkCache, NetworkGrads, State};
 use crate::{Matrix, Vector, math};
 use std::ops::Range;
 
@@ -144,6 +150,12 @@ pub struct StreamGroup {
     /// One row of scores and one of probabilities, for the softmax.
     y: Vector,
     p: Vector,
+    /// Per layer, with dropout ([`forward_with_dropout`]): the group's rows of the masks
+    /// `m_t^l`, `(n·T, H)`; empty until a pass uses dropout.
+    pub masks: Vec<Matrix>,
+    /// Per layer, with dropout: `h_t ⊙ m_t`, what the layer above (or the output layer)
+    /// reads, `(n·T, H)`; empty until a pass uses dropout.
+    pub dropped: Vec<Matrix>,
 }
 // ANCHOR_END: stream_group
 
@@ -188,6 +200,24 @@ impl StreamGroup {
             from_memory: Matrix::zeros(n, gh),
             y: Vector::zeros(v),
             p: Vector::zeros(v),
+            masks: Vec::new(),
+            dropped: Vec::new(),
+        }
+    }
+
+    /// Copies the group's rows of `dropout`'s masks into `masks` (making room for them and
+    /// for `dropped` the first time).
+    fn take_masks(&mut self, dropout: &Dropout, steps: usize) {
+        let (layers, h) = (self.hs.len(), dropout.masks[0].cols());
+        let rows = self.streams.len() * steps;
+        if self.masks.len() != layers || self.masks[0].shape() != (rows, h) {
+            self.masks = vec![Matrix::zeros(rows, h); layers];
+            self.dropped = vec![Matrix::zeros(rows, h); layers];
+        }
+        let first = self.streams.start * steps * h; // row start·T: rows b·T + t
+        for (mine, all) in self.masks.iter_mut().zip(&dropout.masks) {
+            mine.as_mut_slice()
+                .copy_from_slice(&all.as_slice()[first..first + rows * h]);
         }
     }
 
@@ -282,6 +312,11 @@ pub struct NetworkWorkspace {
     terms: Vec<Panels>,
     /// Layer 0's `dW_ihᵀ`, one part per thread: `(V, the part's rows of dW_ih)`.
     one_hot_parts: Vec<Matrix>,
+    /// Whether the last forward pass used dropout masks (kept in the groups).
+    dropout: bool,
+    /// With dropout, per layer, `h_t ⊙ m_t` for `t` from `T−1` down to 0, laid out as
+    /// `terms`: the right-hand sides of `dW_ih` (of the layer above) and `dW_hy`.
+    dropped_terms: Vec<Panels>,
 }
 // ANCHOR_END: network_workspace
 
@@ -314,6 +349,8 @@ impl NetworkWorkspace {
             layouts: Layouts::default(),
             terms: Vec::new(),
             one_hot_parts: Vec::new(),
+            dropout: false,
+            dropped_terms: Vec::new(),
         }
     }
 
@@ -370,6 +407,8 @@ impl NetworkWorkspace {
             backward_hy: Panels::default(),
         };
         self.terms = vec![Panels::default(); layers];
+        self.dropped_terms = vec![Panels::default(); layers];
+        self.dropout = false;
         let gate_rows = network.layers[0].w_ih.rows();
         self.one_hot_parts = split_rows(gate_rows, groups)
             .into_iter()
@@ -658,24 +697,53 @@ fn in_parallel<P: Send>(parts: Vec<P>, job: impl Fn(P) + Sync) {
 /// assert_eq!(fast_state, plain_state);
 /// assert_eq!(fast::loss(&work, &chunk), network::loss(&cache, &chunk));
 /// ```
-// ANCHOR: fast_network_forward
 #[track_caller]
 pub fn forward(network: &Network, chunk: &Chunk, state: &mut State, work: &mut NetworkWorkspace) {
-    let batch = chunk.batch_size();
+    forward_with_dropout(network, chunk, state, work, None);
+}
+
+/// The plain [`network::forward_with_dropout`](crate::network::forward_with_dropout), with
+/// the same bits: [`forward`] through `dropout`'s masks (`None`, or `p = 0`, for none). The
+/// masks are kept in `work`, and [`backward`] goes back through them.
+///
+/// # Panics
+///
+/// As [`forward`], and if `dropout` does not fit `network` and the chunk.
+// ANCHOR: fast_network_forward
+#[track_caller]
+pub fn forward_with_dropout(
+    network: &Network,
+    chunk: &Chunk,
+    state: &mut State,
+    work: &mut NetworkWorkspace,
+    dropout: Option<&Dropout>,
+) {
+    let (batch, steps) = (chunk.batch_size(), chunk.steps());
     assert!(
         state.fits(network, batch),
         "forward: the state does not fit {batch} streams of this network"
     );
     check_inputs(network, chunk);
-    work.fit(network, batch, chunk.steps());
+    let dropout = dropout.filter(|masks| masks.is_active()); // p = 0: no masks at all
+    if let Some(masks) = dropout {
+        assert!(
+            masks.fits(network, batch, steps),
+            "forward: the dropout masks do not fit ({batch} x {steps})"
+        );
+    }
+    work.fit(network, batch, steps);
+    work.dropout = dropout.is_some();
     lay_out_forward(network, &mut work.layouts);
     for group in &mut work.groups {
         group.start_from(state); // h_{−1}, c_{−1}
+        if let Some(masks) = dropout {
+            group.take_masks(masks, steps);
+        }
     }
-    let layouts = &work.layouts;
+    let (layouts, with_dropout) = (&work.layouts, work.dropout);
     let groups: Vec<&mut StreamGroup> = work.groups.iter_mut().collect();
     in_parallel(groups, |group| {
-        group_forward(network, chunk, layouts, group)
+        group_forward(network, chunk, layouts, group, with_dropout)
     });
     for group in &work.groups {
         group.hand_on(state); // h_{T−1}, c_{T−1}: what the next chunk starts from
@@ -729,7 +797,13 @@ fn lay_out_forward(network: &Network, layouts: &mut Layouts) {
 /// The forward pass of one group of streams: layer after layer (for layers above 0, the
 /// products with the layer's input for all steps first), then the output layer.
 // ANCHOR: group_forward
-fn group_forward(network: &Network, chunk: &Chunk, layouts: &Layouts, group: &mut StreamGroup) {
+fn group_forward(
+    network: &Network,
+    chunk: &Chunk,
+    layouts: &Layouts,
+    group: &mut StreamGroup,
+    dropout: bool,
+) {
     let (h, gh) = (
         network.hidden_size(),
         network.cell.gates() * network.hidden_size(),
@@ -737,14 +811,40 @@ fn group_forward(network: &Network, chunk: &Chunk, layouts: &Layouts, group: &mu
     let rows = group.streams.len() * chunk.steps();
     for l in 0..network.num_layers() {
         if l > 0 {
-            // W_ih·x_t for every step and stream at once: x_t is h_t of the layer below.
-            let below = group.hs[l - 1].as_slice();
+            // W_ih·x_t for every step and stream at once: x_t is h_t of the layer below
+            // (times its dropout mask).
+            let below = if dropout {
+                apply_masks(
+                    &group.hs[l - 1],
+                    &group.masks[l - 1],
+                    &mut group.dropped[l - 1],
+                );
+                group.dropped[l - 1].as_slice()
+            } else {
+                group.hs[l - 1].as_slice()
+            };
             let out = group.from_inputs.as_mut_slice();
             product(below, h, rows, &layouts.forward_ih[l], out, gh);
         }
         layer_forward(network, l, chunk, layouts, group);
     }
-    output_forward(network, layouts, group);
+    output_forward(network, layouts, group, dropout);
+}
+
+/// `out = h ⊙ masks`, element by element: the plain
+/// [`apply_mask`](crate::network::apply_mask) for every row.
+fn apply_masks(h: &Matrix, masks: &Matrix, out: &mut Matrix) {
+    let (h, masks) = (h.as_slice(), masks.as_slice());
+    for (k, o) in out.as_mut_slice().iter_mut().enumerate() {
+        *o = h[k] * masks[k];
+    }
+}
+
+/// `g = g ⊙ masks`, element by element: a gradient through dropout.
+fn mask_in_place(g: &mut Matrix, masks: &Matrix) {
+    for (d, m) in g.as_mut_slice().iter_mut().zip(masks.as_slice()) {
+        *d *= m;
+    }
 }
 // ANCHOR_END: group_forward
 
@@ -917,12 +1017,25 @@ fn gru_forward(
 
 /// The output layer for every step and stream of a group: `y = W_hy·h_top + b_y`, one
 /// product, then `p = softmax(y)` row by row.
-fn output_forward(network: &Network, layouts: &Layouts, group: &mut StreamGroup) {
+fn output_forward(network: &Network, layouts: &Layouts, group: &mut StreamGroup, dropout: bool) {
     let StreamGroup {
-        hs, ys, ps, y, p, ..
+        hs,
+        ys,
+        ps,
+        y,
+        p,
+        masks,
+        dropped,
+        ..
     } = group;
     let (v, h, rows) = (network.vocab_size(), network.hidden_size(), ys.rows());
-    let top = hs[network.num_layers() - 1].as_slice();
+    let l = network.num_layers() - 1;
+    let top = if dropout {
+        apply_masks(&hs[l], &masks[l], &mut dropped[l]); // h_top ⊙ m
+        dropped[l].as_slice()
+    } else {
+        hs[l].as_slice()
+    };
     product(top, h, rows, &layouts.forward_hy, ys.as_mut_slice(), v); // W_hy·h, every row
     for row in 0..rows {
         let scores = ys.row_mut(row);
@@ -1074,10 +1187,10 @@ pub fn backward_from_dys<'w>(
         *grads = NetworkGrads::zeros_like(network);
     }
     lay_out_backward(network, &mut work.layouts);
-    let layouts = &work.layouts;
+    let (layouts, with_dropout) = (&work.layouts, work.dropout);
     let groups: Vec<&mut StreamGroup> = work.groups.iter_mut().collect();
     in_parallel(groups, |group| {
-        group_backward(network, chunk, layouts, group)
+        group_backward(network, chunk, layouts, group, with_dropout)
     });
     weight_gradients(network, chunk, grads, work);
     for group in &work.groups {
@@ -1106,7 +1219,13 @@ fn lay_out_backward(network: &Network, layouts: &mut Layouts) {
 /// every step and stream, then each layer from the top down: its time loop, and
 /// `dx = W_ihᵀ·dgates`, the gradient from above of the layer below, one product.
 // ANCHOR: group_backward
-fn group_backward(network: &Network, chunk: &Chunk, layouts: &Layouts, group: &mut StreamGroup) {
+fn group_backward(
+    network: &Network,
+    chunk: &Chunk,
+    layouts: &Layouts,
+    group: &mut StreamGroup,
+    dropout: bool,
+) {
     let (v, h) = (network.vocab_size(), network.hidden_size());
     let (top, rows) = (network.num_layers() - 1, group.dys.rows());
     let above = group.dhs[top].as_mut_slice();
@@ -1118,6 +1237,9 @@ fn group_backward(network: &Network, chunk: &Chunk, layouts: &Layouts, group: &m
         above,
         h,
     ); // W_hyᵀ·dy
+    if dropout {
+        mask_in_place(&mut group.dhs[top], &group.masks[top]); // (W_hyᵀ·dy) ⊙ m
+    }
     for l in (0..network.num_layers()).rev() {
         layer_backward(network, l, chunk.steps(), layouts, group);
         if l > 0 {
@@ -1125,6 +1247,9 @@ fn group_backward(network: &Network, chunk: &Chunk, layouts: &Layouts, group: &m
             let below = group.dhs[l - 1].as_mut_slice();
             let (a, stride) = (dgates.as_slice(), dgates.cols());
             product(a, stride, rows, &layouts.backward_ih[l], below, h); // dx = W_ihᵀ·dgates
+            if dropout {
+                mask_in_place(&mut group.dhs[l - 1], &group.masks[l - 1]); // dx ⊙ m
+            }
         }
     }
 }
@@ -1303,6 +1428,9 @@ struct Sums<'a> {
     inputs: Vec<usize>,
     /// [`NetworkWorkspace::terms`].
     terms: &'a [Panels],
+    /// What each layer handed upward, in the order of the sums: `terms` without dropout,
+    /// [`NetworkWorkspace::dropped_terms`] with it.
+    upward: &'a [Panels],
 }
 
 /// One thread's share of the weight gradients: rows `hy` of `dW_hy` and of `db_y`, and per
@@ -1342,6 +1470,8 @@ fn weight_gradients(
         groups,
         terms,
         one_hot_parts,
+        dropout,
+        dropped_terms,
         ..
     } = work;
     let (steps, layers, h) = (shape.steps, shape.layers, shape.hidden);
@@ -1374,6 +1504,18 @@ fn weight_gradients(
             panels.pack_rows(rows, h);
         }
     });
+    if *dropout {
+        // With dropout the layer above and the output layer read h_t ⊙ m_t: lay those out
+        // too (h_{t−1} for dW_hh stays undropped).
+        let dropped_rows: Vec<Vec<&[f64]>> =
+            (0..layers).map(|l| rows_of(&|g| &g.dropped[l])).collect();
+        let jobs: Vec<_> = dropped_terms.iter_mut().zip(&dropped_rows).collect();
+        in_parallel(bundles(jobs, groups.len()), |bundle| {
+            for (panels, rows) in bundle {
+                panels.pack_rows(rows, h);
+            }
+        });
+    }
     let sums = Sums {
         count: order.len(),
         batch: shape.batch,
@@ -1392,6 +1534,7 @@ fn weight_gradients(
             .iter()
             .map(|&(g, b, t)| chunk.input(groups[g].streams.start + b, t))
             .collect(),
+        upward: if *dropout { dropped_terms } else { terms },
         terms,
     };
     let shares = shares(grads, one_hot_parts, h);
@@ -1477,7 +1620,7 @@ fn compute_share(network: &Network, sums: &Sums, share: Share) {
         layers,
     } = share;
     let (count, batch) = (sums.count, sums.batch);
-    let h_t = |l: usize| sums.terms[l].rows(0..count); // h_t of layer l, in the order of the sums
+    let h_t = |l: usize| sums.upward[l].rows(0..count); // h_t of layer l (⊙ m), in sum order
     let h_before = |l: usize| sums.terms[l].rows(batch..batch + count); // and h_{t−1}
     let top = layers.len() - 1;
     product_transposed(&sums.dys, hy.start, hy.len(), h_t(top), dw_hy, h); // Σ dy·h_topᵀ
