@@ -650,10 +650,7 @@ impl Checkpoint {
     /// ```
     pub fn load(path: impl AsRef<Path>) -> Result<Checkpoint, CheckpointError> {
         let path = path.as_ref();
-        let bytes = fs::read(path).map_err(|e| CheckpointError {
-            path: Some(path.to_path_buf()),
-            kind: CheckpointErrorKind::Read(e),
-        })?;
+        let bytes = read_file(path)?;
         Checkpoint::parse(&bytes).map_err(|e| e.with_path(path))
     }
 
@@ -679,19 +676,8 @@ impl Checkpoint {
     /// ```
     // ANCHOR: parse
     pub fn parse(bytes: &[u8]) -> Result<Checkpoint, CheckpointError> {
-        let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
-        if first_line != MAGIC.as_bytes() {
-            return Err(not_a_checkpoint(first_line));
-        }
-        let text = std::str::from_utf8(bytes).map_err(|e| CheckpointError {
-            path: None,
-            kind: CheckpointErrorKind::NotUtf8 {
-                offset: e.valid_up_to(),
-            },
-        })?;
-        let mut reader = Reader::new(text);
-        reader.next_line()?; // the magic, checked above
-        read_version(&mut reader)?;
+        let mut reader = open(bytes)?; // the magic line, UTF-8
+        read_version(&mut reader, FORMAT_VERSION)?;
         let header = read_header(&mut reader)?;
         let (v, h) = (header.vocab.len(), header.hyperparams.hidden_size);
         let params = read_params(&mut reader, "", v, h)?;
@@ -706,25 +692,7 @@ impl Checkpoint {
         }
         let loss_history = read_history(&mut reader, "loss_history", header.iteration)?;
         let val_history = read_history(&mut reader, "val_history", header.iteration)?;
-        let (line_number, line) = reader.next_line()?;
-        if line != "end" {
-            return Err(CheckpointError::at(
-                line_number,
-                format!("expected `end`, found `{}`", shorten(line)),
-            ));
-        }
-        if !text.ends_with('\n') {
-            return Err(CheckpointError::at(
-                line_number,
-                "the file ends without a newline after `end`",
-            ));
-        }
-        if reader.next + 1 < reader.lines.len() {
-            return Err(CheckpointError::at(
-                line_number + 1,
-                "unexpected text after the `end` line",
-            ));
-        }
+        read_end(&mut reader, bytes)?; // `end`, a final newline, nothing after
         Ok(Checkpoint {
             vocab: header.vocab,
             state: TrainState {
@@ -1169,16 +1137,73 @@ fn parse_usize(value: &str, line: usize, key: &str) -> Result<usize, CheckpointE
     })
 }
 
-/// Reads `version N`: only [`FORMAT_VERSION`] is read here (a version-2 file is
+/// The bytes of the checkpoint at `path`, or an error naming it.
+fn read_file(path: &Path) -> Result<Vec<u8>, CheckpointError> {
+    fs::read(path).map_err(|e| CheckpointError {
+        path: Some(path.to_path_buf()),
+        kind: CheckpointErrorKind::Read(e),
+    })
+}
+
+/// The start of a checkpoint of any version: the magic line, compared as bytes before
+/// anything else (so that a picture gets "not a checkpoint", not a message about UTF-8),
+/// then the whole file as UTF-8. Returns a reader past the magic line.
+// ANCHOR: open
+fn open(bytes: &[u8]) -> Result<Reader<'_>, CheckpointError> {
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    if first_line != MAGIC.as_bytes() {
+        return Err(not_a_checkpoint(first_line));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| CheckpointError {
+        path: None,
+        kind: CheckpointErrorKind::NotUtf8 {
+            offset: e.valid_up_to(),
+        },
+    })?;
+    let mut reader = Reader::new(text);
+    reader.next_line()?; // the magic, checked above
+    Ok(reader)
+}
+// ANCHOR_END: open
+
+/// The last line of a checkpoint of any version: `end`, then a final newline and nothing
+/// after it, so that a file cut short right after a complete block is still noticed.
+// ANCHOR: read_end
+fn read_end(reader: &mut Reader<'_>, bytes: &[u8]) -> Result<(), CheckpointError> {
+    let (line_number, line) = reader.next_line()?;
+    if line != "end" {
+        return Err(CheckpointError::at(
+            line_number,
+            format!("expected `end`, found `{}`", shorten(line)),
+        ));
+    }
+    if !bytes.ends_with(b"\n") {
+        return Err(CheckpointError::at(
+            line_number,
+            "the file ends without a newline after `end`",
+        ));
+    }
+    if reader.next + 1 < reader.lines.len() {
+        return Err(CheckpointError::at(
+            line_number + 1,
+            "unexpected text after the `end` line",
+        ));
+    }
+    Ok(())
+}
+// ANCHOR_END: read_end
+
+/// Reads `version N` and accepts only `expected`: a file of the crate's other version is
+/// [`CheckpointErrorKind::WrongFormat`] (version 1 is [`Checkpoint`]'s, version 2
 /// [`NetworkCheckpoint`]'s).
-fn read_version(reader: &mut Reader<'_>) -> Result<(), CheckpointError> {
+fn read_version(reader: &mut Reader<'_>, expected: u64) -> Result<(), CheckpointError> {
     let version = read_version_number(reader)?;
-    if version != FORMAT_VERSION {
+    if version != expected {
         return Err(CheckpointError {
             path: None,
             kind: CheckpointErrorKind::WrongFormat {
                 found: version,
-                expected: FORMAT_VERSION,
+                expected,
             },
         });
     }

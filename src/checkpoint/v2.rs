@@ -4,8 +4,8 @@
 
 use super::{
     Block, CheckpointError, CheckpointErrorKind, FORMAT_VERSION, MAGIC, NETWORK_FORMAT_VERSION,
-    Reader, all_finite, fingerprint, not_a_checkpoint, parse_finite, parse_usize, read_history,
-    read_vocab, shorten, write_atomic_with, write_block, write_history,
+    Reader, all_finite, fingerprint, parse_finite, parse_usize, read_history, read_vocab, shorten,
+    write_atomic_with, write_block, write_history,
 };
 use crate::cells::CellKind;
 use crate::charrnn::{
@@ -14,7 +14,6 @@ use crate::charrnn::{
 use crate::network::{Network, State};
 use crate::optim::{OptimizerConfig, OptimizerKind, OptimizerState};
 use crate::{Checkpoint, Matrix, Vocab};
-use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -122,10 +121,7 @@ impl AnyCheckpoint {
     /// otherwise.
     pub fn load(path: impl AsRef<Path>) -> Result<AnyCheckpoint, CheckpointError> {
         let path = path.as_ref();
-        let bytes = fs::read(path).map_err(|e| CheckpointError {
-            path: Some(path.to_path_buf()),
-            kind: CheckpointErrorKind::Read(e),
-        })?;
+        let bytes = super::read_file(path)?;
         AnyCheckpoint::parse(&bytes).map_err(|e| e.with_path(path))
     }
 
@@ -386,10 +382,7 @@ impl NetworkCheckpoint {
     /// [`NetworkCheckpoint::parse`], each naming `path`.
     pub fn load(path: impl AsRef<Path>) -> Result<NetworkCheckpoint, CheckpointError> {
         let path = path.as_ref();
-        let bytes = fs::read(path).map_err(|e| CheckpointError {
-            path: Some(path.to_path_buf()),
-            kind: CheckpointErrorKind::Read(e),
-        })?;
+        let bytes = super::read_file(path)?;
         NetworkCheckpoint::parse(&bytes).map_err(|e| e.with_path(path))
     }
 
@@ -419,28 +412,8 @@ impl NetworkCheckpoint {
     /// ```
     // ANCHOR: parse_v2
     pub fn parse(bytes: &[u8]) -> Result<NetworkCheckpoint, CheckpointError> {
-        let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or(&[]);
-        if first_line != MAGIC.as_bytes() {
-            return Err(not_a_checkpoint(first_line));
-        }
-        let text = std::str::from_utf8(bytes).map_err(|e| CheckpointError {
-            path: None,
-            kind: CheckpointErrorKind::NotUtf8 {
-                offset: e.valid_up_to(),
-            },
-        })?;
-        let mut reader = Reader::new(text);
-        reader.next_line()?; // the magic, checked above
-        let version = super::read_version_number(&mut reader)?;
-        if version != NETWORK_FORMAT_VERSION {
-            return Err(CheckpointError {
-                path: None,
-                kind: CheckpointErrorKind::WrongFormat {
-                    found: version,
-                    expected: NETWORK_FORMAT_VERSION,
-                },
-            });
-        }
+        let mut reader = super::open(bytes)?; // the magic line, UTF-8
+        super::read_version(&mut reader, NETWORK_FORMAT_VERSION)?;
         let header = read_header(&mut reader)?;
         let c = &header.config;
         let v = header.vocab.len();
@@ -451,7 +424,7 @@ impl NetworkCheckpoint {
         let until = header.iteration.max(1);
         let loss_history = read_history(&mut reader, "loss_history", until)?;
         let val_history = read_history(&mut reader, "val_history", until)?;
-        read_end(&mut reader, text)?;
+        super::read_end(&mut reader, bytes)?;
         Ok(NetworkCheckpoint {
             vocab: header.vocab,
             state: NetworkTrainState {
@@ -807,30 +780,6 @@ fn read_state(
         }
     }
     Ok(state)
-}
-
-/// The last line, `end`, a final newline, and nothing after.
-fn read_end(reader: &mut Reader<'_>, text: &str) -> Result<(), CheckpointError> {
-    let (line_number, line) = reader.next_line()?;
-    if line != "end" {
-        return Err(CheckpointError::at(
-            line_number,
-            format!("expected `end`, found `{}`", shorten(line)),
-        ));
-    }
-    if !text.ends_with('\n') {
-        return Err(CheckpointError::at(
-            line_number,
-            "the file ends without a newline after `end`",
-        ));
-    }
-    if reader.next + 1 < reader.lines.len() {
-        return Err(CheckpointError::at(
-            line_number + 1,
-            "unexpected text after the `end` line",
-        ));
-    }
-    Ok(())
 }
 
 const _: () = assert!(FORMAT_VERSION < NETWORK_FORMAT_VERSION);
