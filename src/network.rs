@@ -327,17 +327,11 @@ impl Network {
     /// assert_eq!(net.slices().len(), 2 * 3 + 2);
     /// ```
     pub fn slices(&self) -> Vec<&[f64]> {
-        let mut slices = Vec::new();
-        for layer in &self.layers {
-            for (_, values) in layer.slices() {
-                if !values.is_empty() {
-                    slices.push(values);
-                }
-            }
-        }
-        slices.push(self.w_hy.as_slice());
-        slices.push(self.b_y.as_slice());
-        slices
+        let layers = self
+            .layers
+            .iter()
+            .map(|layer| layer.slices().map(|(_, v)| v));
+        in_order(layers, [self.w_hy.as_slice(), self.b_y.as_slice()])
     }
 
     /// Every parameter as a mutable slice, in the order of [`Network::slices`].
@@ -352,17 +346,8 @@ impl Network {
     /// assert_eq!(net.b_y.as_slice(), &[1.0; 4]);
     /// ```
     pub fn slices_mut(&mut self) -> Vec<&mut [f64]> {
-        let mut slices = Vec::new();
-        for layer in &mut self.layers {
-            for values in layer.slices_mut() {
-                if !values.is_empty() {
-                    slices.push(values);
-                }
-            }
-        }
-        slices.push(self.w_hy.as_mut_slice());
-        slices.push(self.b_y.as_mut_slice());
-        slices
+        let layers = self.layers.iter_mut().map(LayerParams::slices_mut);
+        in_order(layers, [self.w_hy.as_mut_slice(), self.b_y.as_mut_slice()])
     }
 
     /// The total number of learned numbers.
@@ -382,6 +367,21 @@ impl Network {
         }
         count
     }
+}
+
+/// The order every listing of a network's numbers follows (parameters, gradients,
+/// optimizer memories, checkpoint blocks): each layer's slices (`w_ih`, `w_hh`, `b`, `b_hn`)
+/// but the empty `b_hn` of the cells without one, then the output layer's two.
+fn in_order<S: AsRef<[f64]>>(
+    layers: impl Iterator<Item = impl IntoIterator<Item = S>>,
+    output: [S; 2],
+) -> Vec<S> {
+    let mut slices: Vec<S> = layers
+        .flatten()
+        .filter(|values| !values.as_ref().is_empty())
+        .collect();
+    slices.extend(output);
+    slices
 }
 
 /// The gradient of the loss with respect to every parameter of a [`Network`], same shapes.
@@ -450,32 +450,17 @@ impl NetworkGrads {
     /// assert_eq!(NetworkGrads::zeros_like(&net).slices().len(), net.slices().len());
     /// ```
     pub fn slices(&self) -> Vec<&[f64]> {
-        let mut slices = Vec::new();
-        for layer in &self.layers {
-            for values in layer.slices() {
-                if !values.is_empty() {
-                    slices.push(values);
-                }
-            }
-        }
-        slices.push(self.dw_hy.as_slice());
-        slices.push(self.db_y.as_slice());
-        slices
+        let layers = self.layers.iter().map(LayerGrads::slices);
+        in_order(layers, [self.dw_hy.as_slice(), self.db_y.as_slice()])
     }
 
     /// Every gradient as a mutable slice, in the order of [`NetworkGrads::slices`].
     pub fn slices_mut(&mut self) -> Vec<&mut [f64]> {
-        let mut slices = Vec::new();
-        for layer in &mut self.layers {
-            for values in layer.slices_mut() {
-                if !values.is_empty() {
-                    slices.push(values);
-                }
-            }
-        }
-        slices.push(self.dw_hy.as_mut_slice());
-        slices.push(self.db_y.as_mut_slice());
-        slices
+        let layers = self.layers.iter_mut().map(LayerGrads::slices_mut);
+        in_order(
+            layers,
+            [self.dw_hy.as_mut_slice(), self.db_y.as_mut_slice()],
+        )
     }
 
     /// Sets every gradient to 0.
