@@ -31,45 +31,8 @@ use min_char_rnn::network::{
     backward_with_dropout, forward, forward_with_dropout, loss,
 };
 
-/// Step of the central differences (Part I's gradient check).
-const EPSILON: f64 = 1e-5;
-/// Largest relative difference between the analytic and the numeric gradient (Part I's).
-const GRADIENT_CHECK_TOL: f64 = 1e-7;
-/// Below this size both gradients are "zero" (Part I's).
-const ZERO_GRADIENT: f64 = 1e-9;
-/// What rounding alone puts into a numeric gradient of a mean loss (see `tests/layers.rs`).
-const ROUNDING_NOISE: f64 = 1e-10;
-
-const V: usize = 5;
-const H: usize = 4;
-const L: usize = 2;
-const B: usize = 2;
-const T: usize = 4;
-
-/// The problem of `tests/layers.rs`: a two-layer network with parameters of order 1, two
-/// streams of four steps, a nonzero carried state.
-fn problem(cell: CellKind) -> (Network, Chunk, State) {
-    let mut network = Network::zeros(cell, V, H, L);
-    let mut rng = fastrand::Rng::with_seed(17);
-    for values in network.slices_mut() {
-        for (i, w) in values.iter_mut().enumerate() {
-            *w = 1.6 * (rng.f64() - 0.5) + 0.05 * ((i % 5) as f64 - 2.0);
-        }
-    }
-    let chunk = Chunk::new(
-        B,
-        T,
-        vec![0, 3, 3, 1, 4, 2, 0, 2],
-        vec![3, 3, 1, 4, 2, 0, 2, 1],
-    );
-    let mut state = State::zeros(&network, B);
-    for m in state.h.iter_mut().chain(state.c.iter_mut()) {
-        for x in m.as_mut_slice() {
-            *x = rng.f64() - 0.5;
-        }
-    }
-    (network, chunk, state)
-}
+mod gradient_check;
+use gradient_check::{B, H, L, T, check, problem};
 
 /// One fixed set of masks, `p = 0.4`, that drops some numbers of every layer.
 fn fixed_masks(network: &Network) -> Dropout {
@@ -87,26 +50,6 @@ fn loss_of(network: &Network, chunk: &Chunk, state: &State, dropout: &Dropout) -
     let mut cache = NetworkCache::new(network, B, T);
     forward_with_dropout(network, chunk, &mut state, &mut cache, Some(dropout));
     loss(&cache, chunk)
-}
-
-/// Asserts that `analytic` matches the central difference of `loss_at`.
-#[track_caller]
-fn check(what: &str, analytic: f64, loss_at: impl Fn(f64) -> f64) {
-    let numeric = (loss_at(EPSILON) - loss_at(-EPSILON)) / (2.0 * EPSILON);
-    let difference = (numeric - analytic).abs();
-    let scale = numeric.abs().max(analytic.abs());
-    if scale < ZERO_GRADIENT {
-        assert!(
-            difference < ZERO_GRADIENT,
-            "{what}: analytic {analytic:e}, numeric {numeric:e}"
-        );
-        return;
-    }
-    let rel = difference / scale;
-    assert!(
-        rel < GRADIENT_CHECK_TOL || difference < ROUNDING_NOISE,
-        "{what}: analytic {analytic:e}, numeric {numeric:e}, relative error {rel:e}"
-    );
 }
 
 fn analytic_gradients(
