@@ -17,7 +17,8 @@ use crate::{Checkpoint, Matrix, Vocab};
 use std::io::{self, Write};
 use std::path::Path;
 
-/// The header keys of version 2, in the order they are written.
+/// The header keys every version-2 file has, in the order they are written; the optional
+/// `dropout` line, which older files lack, comes between `eval_every` and `iteration`.
 const KEYS: [&str; 26] = [
     "cell",
     "num_layers",
