@@ -8,12 +8,12 @@
 use min_char_rnn::batch::{Batches, Chunk};
 use min_char_rnn::cells::CellKind;
 use min_char_rnn::charrnn::{
-    CharRnnError, Clip, Config, Engine, NetworkTrainer, evaluate_text, split_sizes,
+    CharRnnError, Clip, Config, NetworkTrainer, evaluate_text, split_sizes,
 };
 use min_char_rnn::checkpoint::NetworkCheckpoint;
 use min_char_rnn::clip::global_norm;
-use min_char_rnn::fast::network::{self as fast, NetworkWorkspace};
-use min_char_rnn::network::{self, Dropout, Network, NetworkCache, NetworkGrads, State};
+use min_char_rnn::fast::network::Fast;
+use min_char_rnn::network::{self, Network, NetworkCache, State};
 use min_char_rnn::optim::{OptimizerConfig, OptimizerKind};
 use min_char_rnn::{Strategy, Vocab};
 
@@ -526,35 +526,6 @@ fn a_diverging_step_is_reported_and_not_applied() {
     assert_eq!(trainer.iteration(), 0);
 }
 
-/// The fast path's network passes behind the trainer's engine seam.
-#[derive(Clone, Debug)]
-struct FastEngine(NetworkWorkspace);
-
-impl Engine for FastEngine {
-    fn loss_and_gradients(
-        &mut self,
-        network: &Network,
-        chunk: &Chunk,
-        state: &mut State,
-        grads: &mut NetworkGrads,
-        dropout: Option<&Dropout>,
-    ) -> f64 {
-        fast::forward_with_dropout(network, chunk, state, &mut self.0, dropout);
-        let loss = fast::loss(&self.0, chunk);
-        fast::backward(network, chunk, grads, &mut self.0);
-        loss
-    }
-
-    fn loss(&mut self, network: &Network, chunk: &Chunk, state: &mut State) -> f64 {
-        fast::forward(network, chunk, state, &mut self.0);
-        fast::loss(&self.0, chunk)
-    }
-
-    fn boxed_clone(&self) -> Box<dyn Engine> {
-        Box::new(self.clone())
-    }
-}
-
 #[test]
 fn a_fast_engine_trains_to_the_same_bits() {
     let (vocab, data) = text();
@@ -568,7 +539,7 @@ fn a_fast_engine_trains_to_the_same_bits() {
                 NetworkTrainer::new(&data, vocab.len(), config.clone(), 3).expect("plain");
             let mut quick = NetworkTrainer::new(&data, vocab.len(), config, 3)
                 .expect("fast")
-                .with_engine(FastEngine(NetworkWorkspace::with_threads(2)));
+                .with_engine(Fast::with_threads(2));
             let what = format!("{cell}, dropout {dropout}");
             assert_eq!(run(&mut quick, 30), run(&mut plain, 30), "{what}");
             assert_eq!(quick.state(), plain.state(), "{what}");

@@ -28,14 +28,12 @@ use super::output::{print, status};
 use super::progress::Progress;
 use super::train::{Input, Outputs, every_and_at_the_end, figures, roles, same};
 use super::{Command, Failure};
-use min_char_rnn::batch::Chunk;
 use min_char_rnn::cells::CellKind;
 use min_char_rnn::charrnn::{
-    self, CharRnnError, Clip, Config, DEFAULT_VAL_FRACTION, NetworkTrainer, Validation,
+    CharRnnError, Clip, Config, DEFAULT_VAL_FRACTION, NetworkTrainer, Validation,
 };
 use min_char_rnn::checkpoint::{MAGIC, NETWORK_FORMAT_VERSION, NetworkCheckpoint, fingerprint};
-use min_char_rnn::fast::network::{self as fast, NetworkWorkspace};
-use min_char_rnn::network::{Dropout, Network, NetworkGrads, State};
+use min_char_rnn::fast::network::Fast;
 use min_char_rnn::optim::{OptimizerConfig, OptimizerKind};
 use min_char_rnn::plot::{Chart, Series};
 use min_char_rnn::{Strategy, Vocab};
@@ -187,7 +185,7 @@ fn start(
     let trainer = if args.plain {
         trainer
     } else {
-        trainer.with_engine(Fast::new())
+        trainer.with_engine(Fast::on_all_cores())
     };
     let c = trainer.config();
     let title = format!(
@@ -203,51 +201,6 @@ fn start(
         title,
     })
 }
-
-// ANCHOR: fast_engine
-/// The fast path's passes over a network ([`min_char_rnn::fast::network`]) as an engine of
-/// the char-rnn trainer: the same bits as the plain path's
-/// ([`charrnn::Plain`]), with matrix–matrix products, on as
-/// many threads as the machine offers (the bits do not depend on how many).
-#[derive(Clone, Debug)]
-struct Fast {
-    work: NetworkWorkspace,
-}
-
-impl Fast {
-    fn new() -> Fast {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Fast {
-            work: NetworkWorkspace::with_threads(threads),
-        }
-    }
-}
-
-impl charrnn::Engine for Fast {
-    fn loss_and_gradients(
-        &mut self,
-        network: &Network,
-        chunk: &Chunk,
-        state: &mut State,
-        grads: &mut NetworkGrads,
-        dropout: Option<&Dropout>,
-    ) -> f64 {
-        fast::forward_with_dropout(network, chunk, state, &mut self.work, dropout);
-        let loss = fast::loss(&self.work, chunk);
-        fast::backward(network, chunk, grads, &mut self.work);
-        loss
-    }
-
-    fn loss(&mut self, network: &Network, chunk: &Chunk, state: &mut State) -> f64 {
-        fast::forward(network, chunk, state, &mut self.work);
-        fast::loss(&self.work, chunk)
-    }
-
-    fn boxed_clone(&self) -> Box<dyn charrnn::Engine> {
-        Box::new(self.clone())
-    }
-}
-// ANCHOR_END: fast_engine
 
 /// The best checkpoint's file, checked and locked as the checkpoint is: not one of the run's
 /// other files (it may be the `--resume` file: the run's own best), writable, and replaced

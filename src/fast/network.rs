@@ -1712,3 +1712,71 @@ pub fn loss_and_gradients(
     backward(network, chunk, grads, work);
     loss
 }
+
+/// The fast path as an engine of the char-rnn trainer
+/// ([`NetworkTrainer::with_engine`](crate::charrnn::NetworkTrainer::with_engine)): the same
+/// bits as the plain path's [`Plain`](crate::charrnn::Plain) engine, with matrix–matrix
+/// products, on as many threads as its workspace has (the bits do not depend on how many).
+///
+/// # Examples
+///
+/// ```
+/// use min_char_rnn::batch::Chunk;
+/// use min_char_rnn::cells::CellKind;
+/// use min_char_rnn::charrnn::{Engine, Plain};
+/// use min_char_rnn::fast::network::Fast;
+/// use min_char_rnn::network::{Network, NetworkGrads, State};
+/// let net = Network::new(CellKind::Lstm, 4, 3, 2, 1);
+/// let chunk = Chunk::new(2, 3, vec![0, 1, 2, 3, 2, 1], vec![1, 2, 3, 2, 1, 0]);
+/// let (mut plain_grads, mut fast_grads) = (NetworkGrads::zeros_like(&net), NetworkGrads::zeros_like(&net));
+/// let plain = Plain::default().loss_and_gradients(&net, &chunk, &mut State::zeros(&net, 2), &mut plain_grads, None);
+/// let fast = Fast::with_threads(2).loss_and_gradients(&net, &chunk, &mut State::zeros(&net, 2), &mut fast_grads, None);
+/// assert_eq!(plain.to_bits(), fast.to_bits());
+/// assert_eq!(plain_grads, fast_grads);
+/// ```
+// ANCHOR: fast_network_engine
+#[derive(Clone, Debug, Default)]
+pub struct Fast {
+    /// The passes' buffers and threads.
+    pub work: NetworkWorkspace,
+}
+
+impl Fast {
+    /// An engine whose passes run on `threads` threads (0 counts as 1).
+    pub fn with_threads(threads: usize) -> Fast {
+        Fast {
+            work: NetworkWorkspace::with_threads(threads),
+        }
+    }
+
+    /// An engine with one thread per core the machine offers.
+    pub fn on_all_cores() -> Fast {
+        Fast::with_threads(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+}
+
+impl crate::charrnn::Engine for Fast {
+    fn loss_and_gradients(
+        &mut self,
+        network: &Network,
+        chunk: &Chunk,
+        state: &mut State,
+        grads: &mut NetworkGrads,
+        dropout: Option<&Dropout>,
+    ) -> f64 {
+        forward_with_dropout(network, chunk, state, &mut self.work, dropout);
+        let loss = loss(&self.work, chunk);
+        backward(network, chunk, grads, &mut self.work);
+        loss
+    }
+
+    fn loss(&mut self, network: &Network, chunk: &Chunk, state: &mut State) -> f64 {
+        forward(network, chunk, state, &mut self.work);
+        loss(&self.work, chunk)
+    }
+
+    fn boxed_clone(&self) -> Box<dyn crate::charrnn::Engine> {
+        Box::new(self.clone())
+    }
+}
+// ANCHOR_END: fast_network_engine
