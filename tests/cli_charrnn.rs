@@ -7,6 +7,8 @@
 //! Each test runs the built binary in its own directory on a small text with a small
 //! network, so the whole file runs in seconds. Run with `cargo test --test cli_charrnn`.
 
+use min_char_rnn::cells::CellKind;
+use min_char_rnn::charrnn::{Clip, Config, DEFAULT_VAL_FRACTION, NetworkTrainer};
 use min_char_rnn::checkpoint::{AnyCheckpoint, NetworkCheckpoint};
 use min_char_rnn::{Vocab, charrnn, train};
 use std::fs;
@@ -386,7 +388,7 @@ fn the_originals_own_values_keep_the_original_trainer() {
 fn bad_options_are_usage_errors() {
     let s = Scratch::new("usage");
     let text = s.text();
-    let cases: [(&[&str], &[&str]); 8] = [
+    let cases: [(&[&str], &[&str]); 7] = [
         (
             &["--clip-value", "1", "--clip-norm", "1"],
             &["--clip-value and --clip-norm"],
@@ -406,7 +408,6 @@ fn bad_options_are_usage_errors() {
             &["'1.5' for --learning-rate-decay"],
         ),
         (&["--decay-after", "-1"], &["'-1' for --decay-after"]),
-        (&["--cell", "gru", "--monitor"], &["--monitor", "char-rnn"]),
     ];
     for (extra, needles) in cases {
         let mut args = vec!["train", text, "--iterations", "1"];
@@ -568,4 +569,177 @@ fn the_plain_path_writes_the_same_bytes() {
     assert_eq!(s.read("f.ckpt"), s.read("p.ckpt"));
     assert_eq!(s.read("f.best.ckpt"), s.read("p.best.ckpt"));
     assert_eq!(s.read("f.svg"), s.read("p.svg"));
+}
+
+/// The `name figure` pairs of a monitor line of the log (`iter N, grad norm: w_ih_0 0.0123,
+/// …`), up to any note on the clipping in parentheses.
+fn monitor_figures(log: &str, prefix: &str) -> Vec<(String, f64)> {
+    let line = log
+        .lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line starting {prefix:?} in\n{log}"));
+    let figures = line[prefix.len()..].split(" (").next().unwrap_or("");
+    let mut pairs = Vec::new();
+    for pair in figures.split(", ") {
+        let (name, value) = pair.split_once(' ').expect("a name and a figure");
+        let value = value
+            .parse()
+            .unwrap_or_else(|_| panic!("{value:?} in {line}"));
+        pairs.push((name.to_string(), value));
+    }
+    pairs
+}
+
+/// `√(Σ v²)`, written out again.
+fn l2(values: &[f64]) -> f64 {
+    let mut sum = 0.0;
+    for v in values {
+        sum += v * v;
+    }
+    sum.sqrt()
+}
+
+/// Trains `cell` with `--monitor` (and `extra`) on the small text for 25 iterations, then
+/// takes the same steps through the library and checks each printed figure against the
+/// gradients and weights measured there by hand; returns the log.
+fn monitored_run_matches_the_library(cell: CellKind, extra: &[&str], clip: Clip) -> String {
+    let s = Scratch::new(&format!("monitor-{cell}"));
+    let mut args = vec!["--monitor", "--seed", "7", "--plot", "m.svg"];
+    args.extend(extra);
+    let out = train(&s, &cell.to_string(), "25", "m.ckpt", &args);
+    assert_succeeds(&out);
+    let log = stdout(&out);
+
+    let text = s.read("text.txt");
+    let vocab = Vocab::from_text(&text);
+    let mut config = Config::new(cell);
+    (config.num_layers, config.hidden_size) = (2, 8);
+    (config.batch_size, config.seq_length) = (2, 10);
+    (config.val_fraction, config.clip) = (DEFAULT_VAL_FRACTION, clip);
+    let data = vocab.encode(&text).expect("encode");
+    let mut trainer = NetworkTrainer::new(&data, vocab.len(), config, 7).expect("trainer");
+    let names = match cell {
+        CellKind::Gru => vec![
+            "w_ih_0", "w_hh_0", "b_0", "b_hn_0", "w_ih_1", "w_hh_1", "b_1", "b_hn_1", "w_hy", "b_y",
+        ],
+        _ => vec![
+            "w_ih_0", "w_hh_0", "b_0", "w_ih_1", "w_hh_1", "b_1", "w_hy", "b_y",
+        ],
+    };
+    for n in 0..25 {
+        let before = trainer.network.clone();
+        let report = trainer.step().expect("step");
+        if n % 10 != 0 {
+            continue;
+        }
+        let norms = monitor_figures(&log, &format!("iter {n}, grad norm: "));
+        let ratios = monitor_figures(&log, &format!("iter {n}, update/weight: "));
+        let logged: Vec<&str> = norms.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(logged, names, "iteration {n}");
+        let grads = trainer.grads().slices();
+        let (was, now) = (before.slices(), trainer.network.slices());
+        let mut clipped = Vec::new();
+        for k in 0..names.len() {
+            // The log shows ‖g‖ to 4 decimals and the ratio to 3 significant figures.
+            let norm = l2(grads[k]);
+            assert!(
+                (norms[k].1 - norm).abs() <= 0.5e-4 + 1e-12,
+                "{n} {}",
+                names[k]
+            );
+            let mut step = Vec::new();
+            for i in 0..was[k].len() {
+                step.push(now[k][i] - was[k][i]);
+            }
+            let ratio = l2(&step) / l2(was[k]);
+            let off = (ratios[k].1 - ratio).abs();
+            assert!(
+                off <= 5.01e-3 * ratio,
+                "{n} {}: {} vs {ratio}",
+                names[k],
+                ratios[k].1
+            );
+            let at_limit = grads[k].iter().filter(|g| g.abs() >= 5.0).count();
+            if at_limit > 0 {
+                clipped.push(format!("{} {at_limit}", names[k]));
+            }
+        }
+        let line = log
+            .lines()
+            .find(|l| l.starts_with(&format!("iter {n}, grad norm: ")))
+            .expect("the line");
+        match clip {
+            Clip::Value(_) if clipped.is_empty() => assert!(!line.contains(" ("), "{line}"),
+            Clip::Value(_) => {
+                let note = format!(" (clipped to ±5: {})", clipped.join(", "));
+                assert!(line.ends_with(&note), "{line}");
+            }
+            Clip::Norm(limit) => {
+                assert!(
+                    report.grad_norm > limit,
+                    "the test wants the clipping to act"
+                );
+                let note = format!(
+                    " (global norm {:.4} scaled down to {limit})",
+                    report.grad_norm
+                );
+                assert!(line.ends_with(&note), "{line}");
+            }
+            Clip::None => unreachable!("not tested"),
+        }
+    }
+
+    let svg = s.read("m.svg");
+    for of in ["layer 0", "layer 1", "the output layer"] {
+        for title in [
+            format!(">Gradient norm of each parameter of {of}, after clipping</text>"),
+            format!(">Update-to-weight ratio of each parameter of {of}</text>"),
+        ] {
+            assert!(svg.contains(&title), "{title}");
+        }
+    }
+    for name in names {
+        assert_eq!(svg.matches(&format!(">{name}</text>")).count(), 2, "{name}");
+    }
+    log
+}
+
+#[test]
+fn monitor_measures_every_slice_of_an_lstm() {
+    let log = monitored_run_matches_the_library(CellKind::Lstm, &[], Clip::Value(5.0));
+    assert!(log.contains("iter 20, update/weight: w_ih_0 "), "{log}");
+}
+
+#[test]
+fn monitor_marks_the_steps_clipping_by_norm_scaled_down() {
+    let args = ["--clip-norm", "0.01"];
+    let log = monitored_run_matches_the_library(CellKind::Gru, &args, Clip::Norm(0.01));
+    assert_eq!(log.matches("scaled down to 0.01)").count(), 3, "{log}");
+}
+
+#[test]
+fn monitoring_a_network_changes_nothing_else() {
+    let s = Scratch::new("monitor-same");
+    let plain = train(&s, "lstm", "25", "a.ckpt", &["--plot", "a.svg"]);
+    assert_succeeds(&plain);
+    let watched = train(
+        &s,
+        "lstm",
+        "25",
+        "b.ckpt",
+        &["--plot", "b.svg", "--monitor"],
+    );
+    assert_succeeds(&watched);
+    let log = stdout(&watched);
+    assert_eq!(log.matches(", grad norm: ").count(), 3, "{log}");
+    let unwatched: Vec<&str> = log
+        .lines()
+        .filter(|l| !l.contains(", grad norm: ") && !l.contains(", update/weight: "))
+        .collect();
+    assert_eq!(unwatched.join("\n") + "\n", stdout(&plain));
+    assert_eq!(s.read("a.ckpt"), s.read("b.ckpt"));
+    assert_eq!(s.read("a.best.ckpt"), s.read("b.best.ckpt"));
+    let (alone, with_panels) = (s.read("a.svg"), s.read("b.svg"));
+    assert!(!alone.contains("Gradient norm") && with_panels.contains("Gradient norm"));
+    assert!(stderr(&watched).contains("monitoring: gradient norms and update-to-weight ratios"));
 }

@@ -1,13 +1,18 @@
 //! The monitoring figures: gradient norms, clipped elements and update-to-weight ratios,
 //! checked against values worked out by hand for a hand-made pair of parameters and
 //! gradients, against two snapshots of a real trainer, and against Adagrad's own formula;
-//! the recorder's series and panels; and the same readings from both paths.
+//! the recorder's series and panels; and the same readings from both paths. For a network:
+//! hand-computed figures on two layers of one unit, clipping by norm, the panels per layer,
+//! and a recorded step against two snapshots of a trainer.
 
+use min_char_rnn::cells::CellKind;
+use min_char_rnn::charrnn::{Clip, Config, NetworkTrainer};
 use min_char_rnn::fast::Fast;
 use min_char_rnn::monitor::{
     GRAD_NORM_TITLE, HEALTHY_RATIO, Reading, Recorder, UPDATE_RATIO_TITLE, clipped, norm,
     update_ratio,
 };
+use min_char_rnn::network::{Network, NetworkGrads};
 use min_char_rnn::{Grads, Hyperparams, Matrix, Params, Trainer, Vector, Vocab};
 
 /// Relative tolerance for figures computed in a different order than the library's.
@@ -155,7 +160,7 @@ fn a_recorded_step_matches_two_snapshots_of_the_trainer() {
     let second = plain.params.clone();
     assert_eq!(second, watched.params);
 
-    let reading = recorder.readings()[0];
+    let reading = &recorder.readings()[0];
     assert_eq!(reading.iteration, 57);
     let (a, b, g) = (first.slices(), second.slices(), plain.grads().slices());
     for k in 0..5 {
@@ -183,7 +188,7 @@ fn the_measured_update_is_adagrads_step() {
     }
     let before = t.params.clone();
     recorder.step(&mut t).expect("recorded step");
-    let reading = recorder.readings()[0];
+    let reading = &recorder.readings()[0];
     let (w, g, m) = (
         before.slices(),
         t.grads().slices(),
@@ -229,7 +234,7 @@ fn both_paths_give_the_same_readings() {
         let bits = |r: &Reading| {
             let mut all: Vec<u64> = r.grad_norm.iter().map(|x| x.to_bits()).collect();
             all.extend(r.update_ratio.iter().map(|x| x.to_bits()));
-            (r.iteration, r.clipped, all)
+            (r.iteration, r.clipped.clone(), all)
         };
         assert_eq!(bits(p), bits(f));
     }
@@ -261,15 +266,18 @@ fn a_diverged_step_records_nothing() {
 fn reading(iteration: usize, base: f64, clipped_w_hh: usize) -> Reading {
     Reading {
         iteration,
-        grad_norm: [base, base + 1.0, base + 2.0, base + 3.0, base + 4.0],
-        clipped: [0, clipped_w_hh, 0, 0, 0],
-        update_ratio: [
+        names: Params::NAMES.map(String::from).to_vec(),
+        grad_norm: vec![base, base + 1.0, base + 2.0, base + 3.0, base + 4.0],
+        clipped: vec![0, clipped_w_hh, 0, 0, 0],
+        update_ratio: vec![
             base / 1e3,
             base / 1e4,
             base / 1e5,
             f64::INFINITY,
             base / 1e2,
         ],
+        clip: Clip::Value(5.0),
+        scaled_from: None,
     }
 }
 
@@ -323,4 +331,178 @@ fn the_panels_hold_one_line_per_parameter() {
     let healthy = ratios.reference.as_ref().expect("a reference line");
     assert_eq!(healthy.y, HEALTHY_RATIO);
     assert_eq!(HEALTHY_RATIO, 1e-3);
+}
+
+/// Two layers of one RNN unit on V = 2, before and after a made-up step, and gradients, with
+/// values whose norms and ratios are simple numbers. The slices, in the order of
+/// `Network::names`: w_ih_0 (1×2), w_hh_0, b_0, w_ih_1, w_hh_1, b_1 (one number each),
+/// w_hy (2×1), b_y (2).
+fn hand_made_network() -> (Network, Network, NetworkGrads) {
+    let before_values: [&[f64]; 8] = [
+        &[3.0, 4.0],
+        &[2.0],
+        &[0.0],
+        &[1.0],
+        &[-1.0],
+        &[0.5],
+        &[0.6, 0.8],
+        &[0.0, 0.0],
+    ];
+    let after_values: [&[f64]; 8] = [
+        &[3.0, 4.005], // Δ 0.005 on ‖w‖ 5: 1e−3
+        &[2.0],        // 0
+        &[0.1],        // from zero: infinite
+        &[1.01],       // 0.01
+        &[-1.0],
+        &[0.5],
+        &[0.606, 0.808], // Δ (0.006, 0.008): 0.01 on ‖w‖ 1
+        &[0.0, 0.0],     // 0 / 0
+    ];
+    let grad_values: [&[f64]; 8] = [
+        &[5.0, -5.0], // √50, 2 at the limit
+        &[0.3],
+        &[-4.0],
+        &[0.0],
+        &[1.0],
+        &[2.0],
+        &[3.0, 4.0], // 5
+        &[5.0, 0.0], // 5, 1 at the limit
+    ];
+    let mut before = Network::zeros(CellKind::Rnn, 2, 1, 2);
+    let mut after = before.clone();
+    let mut grads = NetworkGrads::zeros_like(&before);
+    for (k, slice) in before.slices_mut().into_iter().enumerate() {
+        slice.copy_from_slice(before_values[k]);
+    }
+    for (k, slice) in after.slices_mut().into_iter().enumerate() {
+        slice.copy_from_slice(after_values[k]);
+    }
+    for (k, slice) in grads.slices_mut().into_iter().enumerate() {
+        slice.copy_from_slice(grad_values[k]);
+    }
+    (before, after, grads)
+}
+
+const NETWORK_NAMES: [&str; 8] = [
+    "w_ih_0", "w_hh_0", "b_0", "w_ih_1", "w_hh_1", "b_1", "w_hy", "b_y",
+];
+
+#[test]
+fn a_network_reading_matches_the_hand_computed_figures() {
+    let (before, after, grads) = hand_made_network();
+    let reading = Reading::measure_network(9, &before, &after, &grads, Clip::Value(5.0), 8.0);
+    assert_eq!(reading.iteration, 9);
+    assert_eq!(reading.names, NETWORK_NAMES);
+    let norms = [50f64.sqrt(), 0.3, 4.0, 0.0, 1.0, 2.0, 5.0, 5.0];
+    for (k, expected) in norms.into_iter().enumerate() {
+        assert_close(NETWORK_NAMES[k], reading.grad_norm[k], expected);
+    }
+    assert_eq!(reading.clipped, [2, 0, 0, 0, 0, 0, 0, 1]);
+    assert_eq!(
+        reading.scaled_from, None,
+        "clipping by value scales nothing"
+    );
+    assert_close("w_ih_0", reading.update_ratio[0], 1e-3);
+    assert_eq!(reading.update_ratio[1], 0.0);
+    assert_eq!(reading.update_ratio[2], f64::INFINITY);
+    assert_close("w_ih_1", reading.update_ratio[3], 0.01);
+    assert_close("w_hy", reading.update_ratio[6], 0.01);
+    assert!(reading.update_ratio[7].is_nan(), "b_y: 0 / 0");
+    assert!(
+        reading
+            .log_lines()
+            .contains(", b_y 5.0000 (clipped to ±5: w_ih_0 2, b_y 1)\n"),
+        "{}",
+        reading.log_lines()
+    );
+}
+
+#[test]
+fn clipping_by_norm_marks_the_steps_it_scaled_down() {
+    let (before, after, grads) = hand_made_network();
+    let scaled = Reading::measure_network(3, &before, &after, &grads, Clip::Norm(1.0), 8.5);
+    assert_eq!(scaled.clipped, [0; 8], "no element is counted");
+    assert_eq!(scaled.scaled_from, Some(8.5));
+    assert!((0..8).all(|k| scaled.clipped_at(k)));
+    assert_eq!(
+        scaled.log_lines(),
+        "iter 3, grad norm: w_ih_0 7.0711, w_hh_0 0.3000, b_0 4.0000, w_ih_1 0.0000, \
+         w_hh_1 1.0000, b_1 2.0000, w_hy 5.0000, b_y 5.0000 (global norm 8.5000 scaled down \
+         to 1)\n\
+         iter 3, update/weight: w_ih_0 1.00e-3, w_hh_0 0.00e0, b_0 inf, w_ih_1 1.00e-2, \
+         w_hh_1 0.00e0, b_1 0.00e0, w_hy 1.00e-2, b_y NaN\n"
+    );
+    let within = Reading::measure_network(4, &before, &after, &grads, Clip::Norm(10.0), 8.5);
+    assert_eq!(within.scaled_from, None);
+    assert!(!within.log_lines().contains('('), "{}", within.log_lines());
+    let unclipped = Reading::measure_network(5, &before, &after, &grads, Clip::None, 8.5);
+    assert_eq!(
+        (unclipped.clipped, unclipped.scaled_from),
+        (vec![0; 8], None)
+    );
+
+    let mut recorder = Recorder::for_network(&before, Clip::Norm(1.0));
+    recorder.record(scaled);
+    recorder.record(within);
+    let panels = recorder.panels();
+    let titles: Vec<&str> = panels.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Gradient norm of each parameter of layer 0, after clipping",
+            "Gradient norm of each parameter of layer 1, after clipping",
+            "Gradient norm of each parameter of the output layer, after clipping",
+            "Update-to-weight ratio of each parameter of layer 0",
+            "Update-to-weight ratio of each parameter of layer 1",
+            "Update-to-weight ratio of each parameter of the output layer",
+        ]
+    );
+    let names: Vec<&str> = panels[..3]
+        .iter()
+        .flat_map(|p| p.lines.iter().map(|l| l.series.name.as_str()))
+        .collect();
+    assert_eq!(names, NETWORK_NAMES);
+    // Iteration 3 was scaled down, 4 was not: one circle on every line, at 3.
+    for panel in &panels[..3] {
+        assert!(panel.mark_label.contains("global norm over 1"));
+        for line in &panel.lines {
+            assert_eq!(line.marks.len(), 1, "{}", line.series.name);
+            assert_eq!(line.marks[0].0, 3.0);
+        }
+    }
+    assert_eq!(panels[2].lines[1].series.points, [(3.0, 5.0), (4.0, 5.0)]);
+}
+
+#[test]
+fn a_recorded_network_step_matches_two_snapshots_of_the_trainer() {
+    let text = "the quick brown fox jumps over the lazy dog. ".repeat(20);
+    let vocab = Vocab::from_text(&text);
+    let mut config = Config::new(CellKind::Lstm);
+    (config.num_layers, config.hidden_size) = (2, 6);
+    (config.batch_size, config.seq_length) = (2, 8);
+    (config.val_fraction, config.clip) = (0.0, Clip::Norm(0.05));
+    let data = vocab.encode(&text).expect("encode");
+    let mut trainer = NetworkTrainer::new(&data, vocab.len(), config, 3).expect("trainer");
+    let mut recorder = Recorder::for_network(&trainer.network, Clip::Norm(0.05));
+    trainer.step().expect("step");
+    let before = trainer.network.clone();
+    let report = recorder.step_network(&mut trainer).expect("step");
+    let reading = &recorder.readings()[0];
+    assert_eq!(reading.iteration, 1);
+    assert_eq!(reading.scaled_from, Some(report.grad_norm));
+    let grads = trainer.grads().slices();
+    let (was, now) = (before.slices(), trainer.network.slices());
+    let mut total = 0.0;
+    for k in 0..grads.len() {
+        let squares: f64 = grads[k].iter().map(|g| g * g).sum();
+        total += squares;
+        assert_close("‖g‖", reading.grad_norm[k], squares.sqrt());
+        let moved: f64 = (0..was[k].len())
+            .map(|i| (now[k][i] - was[k][i]).powi(2))
+            .sum();
+        let size: f64 = was[k].iter().map(|w| w * w).sum();
+        assert_close("ratio", reading.update_ratio[k], (moved / size).sqrt());
+    }
+    // The gradients the update used were scaled to a global norm of 0.05.
+    assert!((total.sqrt() - 0.05).abs() < 1e-12, "{}", total.sqrt());
 }

@@ -83,7 +83,7 @@ pub struct TrainArgs {
     pub max_memory: Option<u64>,
     /// Run the plain path (the code the book walks through) instead of the fast path.
     pub plain: bool,
-    /// Also plot each weight matrix's gradient norm and update-to-weight ratio.
+    /// Also log and plot each parameter's gradient norm and update-to-weight ratio.
     pub monitor: bool,
     /// The cell of a network trained like char-rnn.
     pub cell: Option<CellKind>,
@@ -1033,8 +1033,9 @@ Options:
       --plain               compute with the plain path, the code the book walks through
                             (slower; the same log, samples, checkpoint and plot, byte for
                             byte) instead of the fast path
-      --monitor             also plot each weight matrix's gradient norm and
-                            update-to-weight ratio
+      --monitor             also log and plot each parameter's gradient norm and
+                            update-to-weight ratio at every printed iteration (for a
+                            network, one panel per layer)
   -h, --help                print this help
   -V, --version             print the version
 

@@ -20,13 +20,18 @@
 //! with the best validation loss is kept beside the latest one, as `NAME.best.EXT`
 //! ([`best_path`]), written atomically at every new best; it is this run's, so it is
 //! replaced without asking only by the run that writes it or resumes its checkpoint in place.
+//!
+//! With `--monitor`, every printed iteration is measured as Part I's are
+//! ([`Recorder::step_network`]): two more lines in the log after its loss, with the gradient
+//! norm and the update-to-weight ratio of every parameter of every layer, and panels under
+//! the loss curve, one pair per layer and one for the output layer.
 
 use super::args::{DEFAULT_SEED, TrainArgs};
 use super::files::{self, Existing, Identity, Lock, Output, io_message, quoted, shown};
 use super::memory::{self, NetworkShape};
 use super::output::{print, status};
 use super::progress::Progress;
-use super::train::{Input, Outputs, every_and_at_the_end, figures, roles, same};
+use super::train::{Input, Outputs, every_and_at_the_end, figures, monitoring, roles, same};
 use super::{Command, Failure};
 use min_char_rnn::cells::CellKind;
 use min_char_rnn::charrnn::{
@@ -34,8 +39,9 @@ use min_char_rnn::charrnn::{
 };
 use min_char_rnn::checkpoint::{MAGIC, NETWORK_FORMAT_VERSION, NetworkCheckpoint, fingerprint};
 use min_char_rnn::fast::network::Fast;
+use min_char_rnn::monitor::Recorder;
 use min_char_rnn::optim::{OptimizerConfig, OptimizerKind};
-use min_char_rnn::plot::{Chart, Series};
+use min_char_rnn::plot::{Chart, Figure, Series};
 use min_char_rnn::{Strategy, Vocab};
 use std::fmt::Display;
 use std::fs;
@@ -85,13 +91,6 @@ pub fn best_path(checkpoint: &Path) -> PathBuf {
 /// Runs `train` for a network, with `args`; `corpus` is the text used when no FILE is given.
 // ANCHOR: run_charrnn
 pub fn run(args: &TrainArgs, corpus: &str) -> Result<(), Failure> {
-    if args.monitor {
-        return Err(Failure::usage(
-            Command::Train,
-            "--monitor measures the vanilla RNN's five weight matrices, and is not available \
-             when training like char-rnn",
-        ));
-    }
     let outputs = Outputs::claim(args)?; // nothing of the user's can be overwritten
     let best = claim_best(args, &outputs)?; // nor by the best checkpoint
     let limit = memory::limit(args.max_memory);
@@ -124,6 +123,10 @@ pub fn run(args: &TrainArgs, corpus: &str) -> Result<(), Failure> {
         run.trainer.val_chunks()
     ))?;
     let iteration = run.trainer.iteration();
+    let clip = run.trainer.config().clip;
+    let monitor = args
+        .monitor
+        .then(|| Recorder::for_network(&run.trainer.network, clip));
     let mut session = Session {
         saved_at: outputs.resumes_in_place.then_some(iteration),
         last_good: args.resume.as_ref().map(|path| (iteration, path.clone())),
@@ -135,6 +138,7 @@ pub fn run(args: &TrainArgs, corpus: &str) -> Result<(), Failure> {
         title: run.title,
         history: run.history,
         best_saved_at: None,
+        monitor,
     };
     session.train(run.trainer, args)
 }
@@ -366,6 +370,8 @@ fn shape(config: &Config, vocab_size: usize, input: &Input, args: &TrainArgs) ->
             .as_deref()
             .and_then(|p| fs::metadata(p).ok())
             .map_or(0, |m| m.len()),
+        dropout: config.dropout > 0.0,
+        fast: !args.plain,
     }
 }
 
@@ -429,6 +435,8 @@ struct Session {
     last_good: Option<(usize, PathBuf)>,
     /// The iteration of the best checkpoint this run saved, if any.
     best_saved_at: Option<usize>,
+    /// With `--monitor`: the gradient norms and update ratios of the printed iterations.
+    monitor: Option<Recorder>,
 }
 
 impl Session {
@@ -457,22 +465,31 @@ impl Session {
                 let text = format!("----\n {} \n----\n", self.vocab.decode(&ixes));
                 show(&mut progress, &text)?;
             }
-            let report = trainer.step().map_err(|e| {
+            let printed = every > 0 && n % every == 0;
+            // A printed iteration with `--monitor` is measured: a copy of the weights first.
+            let report = match self.monitor.as_mut().filter(|_| printed) {
+                Some(monitor) => monitor.step_network(&mut trainer),
+                None => trainer.step(),
+            }
+            .map_err(|e| {
                 progress.clear();
                 self.diverged(&e, args)
             })?;
             progress.update(n + 1, report.smooth_loss);
-            if every > 0 && n % every == 0 {
+            if printed {
                 self.history.loss.push((n, report.smooth_loss));
-                let line = format!(
+                let mut line = format!(
                     "iter {n}, loss: {:.6}, epoch {:.2}\n",
                     report.smooth_loss, report.epoch
                 );
+                if let Some(reading) = self.monitor.as_ref().and_then(|m| m.readings().last()) {
+                    line.push_str(&reading.log_lines());
+                }
                 show(&mut progress, &line)?;
             }
             if let Some(learning_rate) = report.decayed {
                 let line = format!(
-                    "iter {n}, learning rate decayed by {} to {learning_rate:e} (end of epoch \
+                    "iter {n}, learning rate decayed by {} to {learning_rate:.4e} (end of epoch \
                      {:.0})\n",
                     trainer.config().learning_rate_decay,
                     report.epoch
@@ -598,6 +615,9 @@ impl Session {
             every_and_at_the_end(args.checkpoint_every),
             shown(&self.best.output.given),
         );
+        if self.monitor.is_some() {
+            lines.push_str(&monitoring(args.print_every, self.outputs.plot.is_some()));
+        }
         if trainer.val_chunks() > 0 {
             // An evaluation is a forward pass over the validation chunks; a step is a forward
             // and a backward pass (about three times the work) over one chunk.
@@ -674,15 +694,16 @@ impl Session {
         Ok(())
     }
 
-    /// The training curve (smooth loss per character) and the validation curve.
-    fn chart(&self) -> Chart {
+    /// The training curve (smooth loss per character) and the validation curve; with
+    /// `--monitor`, the monitoring panels below.
+    fn chart(&self) -> Figure {
         let points = |history: &[(usize, f64)]| {
             history
                 .iter()
                 .map(|&(n, loss)| (n as f64, loss))
                 .collect::<Vec<_>>()
         };
-        Chart {
+        let chart = Chart {
             title: self.title.clone(),
             x_label: "iteration".to_string(),
             y_label: "loss per character (nats)".to_string(),
@@ -690,7 +711,12 @@ impl Session {
                 Series::new("training (smooth loss)", points(&self.history.loss)),
                 Series::new("validation", points(&self.history.val)),
             ],
-        }
+        };
+        let panels = self
+            .monitor
+            .as_ref()
+            .map_or_else(Vec::new, Recorder::panels);
+        Figure { chart, panels }
     }
 
     /// The failure of a diverged run, with the checkpoint to go back to.

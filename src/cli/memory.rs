@@ -320,6 +320,10 @@ pub struct NetworkShape {
     pub sample_length: usize,
     /// Bytes of the checkpoint to resume, read whole to be loaded (0: none).
     pub checkpoint_bytes: u64,
+    /// Whether the run uses dropout (`--dropout P` with `P > 0`).
+    pub dropout: bool,
+    /// Whether the fast path computes (it keeps its own copies of the dropout masks).
+    pub fast: bool,
 }
 
 /// What a network run of this shape holds at its peak, part by part.
@@ -341,6 +345,12 @@ pub fn estimate_network(s: &NetworkShape) -> Needs {
     // and dh (L·H) per step and stream, and two copies of the state.
     let cache = words(t * b * (l * (g + 4) * h + 2 * v));
     let work = words(t * b * (v + l * h) + 4 * l * b * h);
+    // The trainer's dropout masks, one `(B·T, H)` matrix per layer, are allocated (all ones)
+    // even when `p = 0`. With `p > 0` the fast path also copies each stream group's rows of
+    // them and keeps `h ⊙ m` beside them: two more `(B·T, H)` matrices per layer in all.
+    let mask_set = words(l * b * t * h);
+    let copies = if s.dropout && s.fast { 2 } else { 0 };
+    let masks = mask_set.saturating_mul(1 + copies);
     let text = u128::from(s.text_bytes);
     let parts = vec![
         ("parameters", params),
@@ -351,6 +361,7 @@ pub fn estimate_network(s: &NetworkShape) -> Needs {
         ("gradients", params),
         ("the forward pass's record", cache),
         ("the backward pass's buffers", work),
+        ("dropout's masks", masks),
         // The text, its indices, and the chunks' inputs and targets.
         ("the text", words(text * 3).saturating_add(s.text_bytes)),
         ("a sample", words(s.sample_length as u128) / 2 * 3),
@@ -479,6 +490,8 @@ mod tests {
                 text_bytes: 0,
                 sample_length: 0,
                 checkpoint_bytes: 0,
+                dropout: false,
+                fast: true,
             };
             let count = Network::zeros(cell, 83, 128, 3).parameter_count() as u64;
             let needs = estimate_network(&shape);
@@ -494,6 +507,47 @@ mod tests {
                 .is_err()
             );
         }
+    }
+
+    #[test]
+    fn the_network_estimate_counts_dropouts_masks() {
+        // L = 2 layers, B = 4 streams, T = 25 steps, H = 64: one set of masks is
+        // 2 · 4 · 25 · 64 = 12 800 numbers, 102 400 bytes.
+        const MASK_SET: u64 = 102_400;
+        let shape = |dropout: bool, fast: bool| NetworkShape {
+            vocab_size: 65,
+            hidden_size: 64,
+            num_layers: 2,
+            gates: 4,
+            batch_size: 4,
+            seq_length: 25,
+            moments: 1,
+            text_bytes: 10_000,
+            sample_length: 200,
+            checkpoint_bytes: 0,
+            dropout,
+            fast,
+        };
+        let masks = |needs: &Needs| {
+            let part = needs
+                .parts
+                .iter()
+                .find(|(name, _)| *name == "dropout's masks");
+            part.map_or(0, |&(_, bytes)| bytes)
+        };
+        // The trainer holds its masks (all ones) even without dropout.
+        let without = estimate_network(&shape(false, true));
+        assert_eq!(masks(&without), MASK_SET);
+        // With dropout, the fast path adds a copy of the masks and h ⊙ m: two sets more.
+        let with = estimate_network(&shape(true, true));
+        assert_eq!(with.total() - without.total(), 2 * MASK_SET);
+        assert!(with.breakdown().contains("dropout's masks 300.0 KiB"));
+        // The plain path applies the masks one row at a time: nothing more.
+        let plain = estimate_network(&shape(true, false));
+        assert_eq!(
+            plain.total(),
+            estimate_network(&shape(false, false)).total()
+        );
     }
 
     #[test]

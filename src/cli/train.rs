@@ -655,19 +655,7 @@ impl Session {
             shown(&self.outputs.checkpoint.given),
         );
         if self.monitor.is_some() {
-            let into = match self.outputs.plot {
-                Some(_) => "the log and the plot",
-                None => "the log",
-            };
-            lines.push_str(&match args.print_every {
-                0 => "\nmonitoring: nothing to measure, as no iteration is printed \
-                      (--print-every 0)"
-                    .to_string(),
-                every => format!(
-                    "\nmonitoring: gradient norms and update-to-weight ratios of every printed \
-                     iteration (every {every}), into {into}"
-                ),
-            });
+            lines.push_str(&monitoring(args.print_every, self.outputs.plot.is_some()));
         }
         if !self.val_ix.is_empty() {
             let when = every_and_at_the_end(args.eval_every);
@@ -868,6 +856,24 @@ impl Session {
             quoted(checkpoint)
         ));
         Ok(())
+    }
+}
+
+/// The announcement's line about `--monitor`: what it measures and where it goes, for a
+/// run printing every `print_every` iterations, with a plot or without.
+pub(super) fn monitoring(print_every: usize, plot: bool) -> String {
+    let into = if plot {
+        "the log and the plot"
+    } else {
+        "the log"
+    };
+    match print_every {
+        0 => "\nmonitoring: nothing to measure, as no iteration is printed (--print-every 0)"
+            .to_string(),
+        every => format!(
+            "\nmonitoring: gradient norms and update-to-weight ratios of every printed \
+             iteration (every {every}), into {into}"
+        ),
     }
 }
 
