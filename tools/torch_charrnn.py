@@ -18,12 +18,21 @@ uses, so the two curves can be compared epoch by epoch:
   * the state carried from chunk to chunk and reset at the start of every epoch; the validation
     loss over the whole validation split from a zero state, at the end of each epoch.
 
+With --init CHECKPOINT (a version-2 checkpoint of the same model, such as the one
+`min-char-rnn train FILE --cell lstm --iterations 0` saves) it starts from that checkpoint's
+weights instead of its own draw, through tools/checkpoint_torch.py's loader. nn.LSTM has two
+biases per layer, bias_ih and bias_hh, which char-rnn's LSTM also has (two nn.Linear); the crate
+has one, their sum. Both get the same gradient, so RMSprop moves their sum about twice as far per
+step as it moves one bias. With --one-bias, bias_hh stays at zero and is not trained: the model
+and its updates are then the crate's exactly, and the two curves differ only by rounding.
+
 It prints one line per epoch (training loss averaged over the epoch, validation loss in nats per
 character and bits per character, characters per second) and the figures as a table at the end.
 """
 
 import argparse
 import math
+import sys
 import time
 
 import numpy as np
@@ -76,6 +85,21 @@ class Model(torch.nn.Module):
         return self.out(out), state
 
 
+def start_from(model, path, vocab):
+    """Copies a version-2 checkpoint's weights into `model` (same cell, layers, H and text)."""
+    from checkpoint_torch import load_checkpoint, torch_modules  # beside this script
+
+    meta, chars, arrays = load_checkpoint(path)
+    if chars != vocab or meta["cell"] != "lstm" or int(meta["num_layers"]) != L \
+            or int(meta["hidden_size"]) != H:
+        sys.exit("%s is not a %d-layer, %d-unit LSTM of this text's %d characters"
+                 % (path, L, H, len(vocab)))
+    rnn, out = torch_modules(meta, chars, arrays)
+    with torch.no_grad():
+        for mine, theirs in zip(model.parameters(), list(rnn.parameters()) + list(out.parameters())):
+            mine.copy_(theirs.to(mine.dtype))
+
+
 def evaluate(model, split):
     xs, ys = split
     state = None
@@ -97,6 +121,10 @@ def main():
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=123)
+    parser.add_argument("--init", metavar="CHECKPOINT",
+                        help="start from this version-2 checkpoint's weights")
+    parser.add_argument("--one-bias", action="store_true",
+                        help="keep bias_hh at zero, untrained: the crate's one bias per layer")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -104,7 +132,15 @@ def main():
 
     vocab, train, val = load(args.text)
     model = Model(len(vocab), dtype)
-    params = list(model.parameters())
+    if args.init:
+        start_from(model, args.init, vocab)
+    if args.one_bias:
+        for l in range(L):
+            bias_hh = getattr(model.lstm, "bias_hh_l%d" % l)
+            with torch.no_grad():
+                bias_hh.zero_()
+            bias_hh.requires_grad_(False)
+    params = [p for p in model.parameters() if p.requires_grad]
     memory = [torch.zeros_like(p) for p in params]
     print("torch %s, %s, %d threads; V = %d, %d training and %d validation chunks of %d x %d"
           % (torch.__version__.split("+")[0], args.dtype, args.threads, len(vocab),
