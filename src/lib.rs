@@ -152,6 +152,7 @@ mod book {
         Layers => "layers.md",
         Minibatches => "minibatches.md",
         FastCells => "fast-cells.md",
+        Training => "training.md",
         WhatItLearned => "what-it-learned.md",
         WhereNext => "where-next.md",
     }
