@@ -34,23 +34,9 @@
 # The other files in book/src/generated/ (timings, the drift experiment, …) come from their own
 # scripts and are not checked here.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-GENERATED="book/src/generated"
-say() { printf 'book-outputs: %s\n' "$*" >&2; }
-die() { printf 'book-outputs: error: %s\n' "$*" >&2; exit 1; }
-
-check=false
-case "${1:-}" in
-    "") ;;
-    --check) check=true ;;
-    -h | --help)
-        sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'
-        exit 0
-        ;;
-    *) die "unknown argument '$1' (usage: tools/book-outputs.sh [--check])" ;;
-esac
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_check_args "$@"
 
 # Splits the notebook's output $1 into $2/notebook-cell-NN.txt, one file per `== N. title ==`
 # header, without the blank lines that separate the cells.
@@ -118,15 +104,16 @@ generate() {
     fi
 }
 
-if ! $check; then
+# Without --check the outputs are written in place: split_cells also removes the files of cells
+# that no longer exist, and the gdb transcripts stay as they are where gdb is missing.
+if [[ "$CHECK" -eq 0 ]]; then
     generate "$GENERATED"
     have_gdb || say "gdb or rust-gdb not found: $GENERATED/gdb-*.txt were left as they are"
     say "wrote $GENERATED/"
     exit 0
 fi
 
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+make_scratch_dir tmp
 generate "$tmp"
 
 files=(notebook.txt intro-sample.txt dbg-backward.txt)
@@ -142,21 +129,4 @@ else
     say "skipped ${gdb_files[*]}: gdb or rust-gdb is not installed"
 fi
 
-stale=()
-for file in "${files[@]}"; do
-    if [[ ! -f "$GENERATED/$file" ]]; then
-        say "$GENERATED/$file is missing"
-        stale+=("$file")
-    elif [[ ! -f "$tmp/$file" ]]; then
-        say "$GENERATED/$file is no longer produced"
-        stale+=("$file")
-    elif ! diff -u --label "$GENERATED/$file (committed)" --label "$file (what the code prints now)" \
-        "$GENERATED/$file" "$tmp/$file" >&2; then
-        stale+=("$file")
-    fi
-done
-
-if [[ "${#stale[@]}" -gt 0 ]]; then
-    die "stale book output: ${stale[*]} (diff above); run tools/book-outputs.sh to update"
-fi
-say "up to date: ${files[*]}"
+compare_generated "$tmp" "${files[@]}"

@@ -24,43 +24,20 @@
 # from the ```python blocks of book/src/cli.md that start with `# load_checkpoint.py`, run
 # against a real checkpoint). Without numpy, --check skips that one file and says so.
 set -euo pipefail
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_check_args "$@"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-say() { printf 'cli-outputs: %s\n' "$*" >&2; }
-die() { printf 'cli-outputs: error: %s\n' "$*" >&2; exit 1; }
-
-CHECK=0
-case "${1:-}" in
-    "") ;;
-    --check) CHECK=1 ;;
-    -h | --help)
-        sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-        exit 0
-        ;;
-    *) die "unknown argument '$1' (use --check, or nothing to regenerate)" ;;
-esac
-
-GENERATED="$ROOT/book/src/generated"
-IMG="$ROOT/book/src/img"
 WORK="/tmp/min-char-rnn-book"
 
 # Outputs go to a scratch directory first; without --check they are then copied into place.
-OUT="$(mktemp -d)"
-cleanup() { rm -rf "$OUT" "$WORK"; }
-trap cleanup EXIT
+make_scratch_dir OUT
 
 # --- the binary -----------------------------------------------------------------------------------
 
-say "building the release binary"
-cargo build --quiet --release --bin min-char-rnn
-target_dir="$(cargo metadata --format-version 1 --no-deps \
-    | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')"
-BIN="$target_dir/release/min-char-rnn"
-[[ -x "$BIN" ]] || die "no binary at $BIN after cargo build"
+BIN="$(release_binary --bin min-char-rnn)"
 
-rm -rf "$WORK"
+fresh_dir "$WORK"
 mkdir -p "$WORK/data"
 cp "$ROOT/data/corpus.txt" "$WORK/data/corpus.txt"
 cd "$WORK"
@@ -260,35 +237,12 @@ fi
 
 # --- compare or install ---------------------------------------------------------------------------
 
-# The committed place of a generated file.
-destination() {
+# The plot goes with the book's images, the rest with the generated files.
+committed_place() {
     case "$1" in
-        *.svg) echo "$IMG/$1" ;;
+        *.svg) echo "book/src/img/$1" ;;
         *) echo "$GENERATED/$1" ;;
     esac
 }
 
-if [[ "$CHECK" -eq 1 ]]; then
-    stale=()
-    for file in "$OUT"/*; do
-        name="$(basename "$file")"
-        committed="$(destination "$name")"
-        if [[ ! -f "$committed" ]]; then
-            say "missing: ${committed#"$ROOT"/}"
-            stale+=("$name")
-        elif ! diff -u --label "${committed#"$ROOT"/} (committed)" --label "$name (now)" \
-            "$committed" "$file" >&2; then
-            stale+=("$name")
-        fi
-    done
-    if [[ "${#stale[@]}" -gt 0 ]]; then
-        die "out of date: ${stale[*]} (differences above); run tools/cli-outputs.sh to regenerate, and check the chapter's prose still fits"
-    fi
-    say "ok: $(find "$OUT" -type f | wc -l) files match"
-else
-    mkdir -p "$GENERATED" "$IMG"
-    for file in "$OUT"/*; do
-        cp "$file" "$(destination "$(basename "$file")")"
-    done
-    say "wrote $(find "$OUT" -type f | wc -l) files: book/src/generated/cli-*.txt, book/src/img/cli-loss.svg"
-fi
+publish "$OUT"

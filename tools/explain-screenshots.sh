@@ -28,32 +28,15 @@
 # Needs cargo and Chromium (`apt-get install -y chromium`; the script looks for chromium,
 # chromium-browser and google-chrome). Without Chromium, --check still compares the text files.
 set -euo pipefail
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_check_args "$@"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-say() { printf 'explain-screenshots: %s\n' "$*" >&2; }
-die() { printf 'explain-screenshots: error: %s\n' "$*" >&2; exit 1; }
-
-CHECK=0
-case "${1:-}" in
-    "") ;;
-    --check) CHECK=1 ;;
-    -h | --help)
-        sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-        exit 0
-        ;;
-    *) die "unknown argument '$1' (use --check, or nothing to regenerate)" ;;
-esac
-
-GENERATED="$ROOT/book/src/generated"
 WORK="/tmp/min-char-rnn-explain"
 ITERATIONS=200000
 VAL_FRACTION=0.1
 
-OUT="$(mktemp -d)"
-cleanup() { rm -rf "$OUT" "$WORK"; }
-trap cleanup EXIT
+make_scratch_dir OUT
 
 CHROMIUM=""
 for candidate in chromium chromium-browser google-chrome; do
@@ -68,14 +51,9 @@ fi
 
 # --- the binary -----------------------------------------------------------------------------------
 
-say "building the release binary"
-cargo build --quiet --release --bin min-char-rnn
-target_dir="$(cargo metadata --format-version 1 --no-deps \
-    | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')"
-BIN="$target_dir/release/min-char-rnn"
-[[ -x "$BIN" ]] || die "no binary at $BIN after cargo build"
+BIN="$(release_binary --bin min-char-rnn)"
 
-rm -rf "$WORK"
+fresh_dir "$WORK"
 mkdir -p "$WORK/data"
 cp "$ROOT/data/corpus.txt" "$WORK/data/corpus.txt"
 cd "$WORK"
@@ -170,24 +148,6 @@ fi
 
 # --- compare or install -----------------------------------------------------------------------------
 
-if [[ "$CHECK" -eq 1 ]]; then
-    stale=()
-    for file in "$OUT"/*.txt; do
-        name="$(basename "$file")"
-        committed="$GENERATED/$name"
-        if [[ ! -f "$committed" ]]; then
-            say "missing: ${committed#"$ROOT"/}"
-            stale+=("$name")
-        elif ! diff -u --label "$name (committed)" --label "$name (now)" "$committed" "$file" >&2; then
-            stale+=("$name")
-        fi
-    done
-    if [[ "${#stale[@]}" -gt 0 ]]; then
-        die "out of date: ${stale[*]}; run tools/explain-screenshots.sh to regenerate, and check the chapter's prose still fits"
-    fi
-    say "ok: $(find "$OUT" -name '*.txt' | wc -l) text files match (screenshots not compared)"
-else
-    mkdir -p "$GENERATED"
-    cp "$OUT"/* "$GENERATED/"
-    say "wrote $(find "$OUT" -type f | wc -l) files: book/src/generated/explain-*"
-fi
+# With --check no screenshot was taken: the text files alone are compared.
+[[ "$CHECK" -eq 0 ]] || say "the screenshots are not compared (fonts differ between machines)"
+publish "$OUT"

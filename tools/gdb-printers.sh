@@ -23,10 +23,8 @@
 # Needs gdb (Debian: `apt-get install -y gdb`) and rust-gdb, which rustup installs with the
 # toolchain.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-die() { printf 'gdb-printers: error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 OUT_DIR="${1:-book/src/generated}"
 command -v gdb >/dev/null 2>&1 || die "gdb is not installed (Debian/Ubuntu: apt-get install -y gdb)"
@@ -61,7 +59,7 @@ session "$binary" "$out" \
     "delete" \
     "finish" \
     "print *grads"
-echo "gdb-printers: wrote $out" >&2
+say "wrote $out"
 
 # --- the checks ----------------------------------------------------------------------------------
 
@@ -133,4 +131,4 @@ by_at="${lines[$((k + 1))]#*= }"
 [[ "$by_row" =~ ^$number$ && "$by_row" == "$by_at" ]] \
     || fail "row(0)[1] gives '$by_row' and \$at(m, 0, 1) gives '$by_at'"
 
-echo "gdb-printers: the pretty-printers print as designed" >&2
+say "the pretty-printers print as designed"

@@ -1,7 +1,7 @@
 # Shared by tools/gdb-transcript.sh and tools/gdb-printers.sh, which source it (it is not a
 # program of its own): finding a line by its anchor, and recording a rust-gdb session.
 #
-# The sourcing script defines `die` and runs from the crate's root.
+# The sourcing script has sourced tools/lib.sh (for `die`) and runs from the crate's root.
 
 # Prints the number of the first line of the file $3 that matches the awk pattern $2 after the
 # line `// ANCHOR: $1`, or fails naming what it looked for.

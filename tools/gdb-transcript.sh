@@ -39,10 +39,8 @@
 # Needs gdb (Debian: `apt-get install -y gdb`) and rust-gdb, which rustup installs with the
 # toolchain; rust-gdb starts gdb with Rust's pretty printers (a Vec prints as a list).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-die() { printf 'gdb-transcript: error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 OUT_DIR="${1:-book/src/generated}"
 command -v gdb >/dev/null 2>&1 || die "gdb is not installed (Debian/Ubuntu: apt-get install -y gdb)"
@@ -139,7 +137,7 @@ session "$binary" "$out" \
     "continue" \
     "print t" \
     "print dhnext"
-echo "gdb-transcript: wrote $out" >&2
+say "wrote $out"
 
 # --- 2. a test binary, optimised and not ---------------------------------------------------------
 
@@ -167,7 +165,7 @@ target/$folder/deps/backward-<hash>"
         "run --test-threads=1 > /dev/null" \
         "info locals"
 done
-echo "gdb-transcript: wrote $out" >&2
+say "wrote $out"
 
 # --- 3. the traps -------------------------------------------------------------------------------
 
@@ -220,4 +218,4 @@ session "$binary" "$out" \
     "print t" \
     "delete" \
     "finish"
-echo "gdb-transcript: wrote $out" >&2
+say "wrote $out"

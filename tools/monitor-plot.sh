@@ -22,39 +22,15 @@
 # directory /tmp/min-char-rnn-monitor, made afresh and removed at the end; nothing is written
 # to the repository except the files above.
 set -euo pipefail
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_check_args "$@"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-say() { printf 'monitor-plot: %s\n' "$*" >&2; }
-die() { printf 'monitor-plot: error: %s\n' "$*" >&2; exit 1; }
-
-CHECK=0
-case "${1:-}" in
-    "") ;;
-    --check) CHECK=1 ;;
-    -h | --help)
-        sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-        exit 0
-        ;;
-    *) die "unknown argument '$1' (use --check, or nothing to regenerate)" ;;
-esac
-
-GENERATED="$ROOT/book/src/generated"
 WORK="/tmp/min-char-rnn-monitor"
-OUT="$(mktemp -d)"
-cleanup() { rm -rf "$OUT" "$WORK"; }
-trap cleanup EXIT
+make_scratch_dir OUT
+BIN="$(release_binary --bin min-char-rnn)"
 
-say "building the release binary"
-cargo build --quiet --release --bin min-char-rnn
-target_dir="$(cargo metadata --format-version 1 --no-deps \
-    | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')"
-BIN="$target_dir/release/min-char-rnn"
-[[ -x "$BIN" ]] || die "no binary at $BIN after cargo build"
-
-rm -rf "$WORK"
-mkdir -p "$WORK"
+fresh_dir "$WORK"
 cd "$WORK"
 
 say "training 20000 iterations with --monitor"
@@ -98,27 +74,4 @@ status=0
 } >"$OUT/monitor-diverged.txt"
 cd "$WORK"
 
-FILES=(monitor.svg monitor.txt monitor-clipping.txt monitor-dead.txt monitor-diverged.txt)
-if [[ "$CHECK" -eq 1 ]]; then
-    stale=()
-    for name in "${FILES[@]}"; do
-        committed="$GENERATED/$name"
-        if [[ ! -f "$committed" ]]; then
-            say "missing: book/src/generated/$name"
-            stale+=("$name")
-        elif ! diff -u --label "book/src/generated/$name (committed)" --label "$name (now)" \
-            "$committed" "$OUT/$name" >&2; then
-            stale+=("$name")
-        fi
-    done
-    if [[ "${#stale[@]}" -gt 0 ]]; then
-        die "out of date: ${stale[*]} (differences above); run tools/monitor-plot.sh to regenerate, and check the prose still fits"
-    fi
-    say "ok: ${#FILES[@]} files match"
-else
-    mkdir -p "$GENERATED"
-    for name in "${FILES[@]}"; do
-        cp "$OUT/$name" "$GENERATED/"
-    done
-    say "wrote book/src/generated/${FILES[*]}"
-fi
+publish "$OUT" monitor.svg monitor.txt monitor-clipping.txt monitor-dead.txt monitor-diverged.txt

@@ -18,27 +18,11 @@
 # minutes on two cores with the release build (1 min 43 s measured on an idle 2-core AMD
 # EPYC, 3 min 17 s of CPU; longer when other work shares the cores).
 set -euo pipefail
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_check_args "$@"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-say() { printf 'overfit: %s\n' "$*" >&2; }
-die() { printf 'overfit: error: %s\n' "$*" >&2; exit 1; }
-
-CHECK=0
-case "${1:-}" in
-    "") ;;
-    --check) CHECK=1 ;;
-    -h | --help)
-        sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-        exit 0
-        ;;
-    *) die "unknown argument '$1' (use --check, or nothing to regenerate)" ;;
-esac
-
-GENERATED="$ROOT/book/src/generated"
-OUT="$(mktemp -d)"
-trap 'rm -rf "$OUT"' EXIT
+make_scratch_dir OUT
 
 say "building and running the example (about two minutes)"
 cargo build --quiet --release --example overfit
@@ -46,24 +30,4 @@ cargo build --quiet --release --example overfit
     echo '$ cargo run --release --example overfit'
     cargo run --quiet --release --example overfit -- --svg "$OUT/overfit.svg"
 } >"$OUT/overfit.txt"
-
-if [[ "$CHECK" -eq 1 ]]; then
-    stale=0
-    for file in overfit.txt overfit.svg; do
-        committed="$GENERATED/$file"
-        [[ -f "$committed" ]] || die "missing: book/src/generated/$file"
-        if ! diff -u --label "book/src/generated/$file (committed)" \
-            --label "$file (now)" "$committed" "$OUT/$file" >&2; then
-            say "out of date: $file (differences above)"
-            stale=1
-        fi
-    done
-    if [[ "$stale" -eq 1 ]]; then
-        die "out of date; run tools/overfit.sh to regenerate, and check the chapter's prose still fits"
-    fi
-    say "ok: overfit.txt and overfit.svg match"
-else
-    mkdir -p "$GENERATED"
-    cp "$OUT/overfit.txt" "$OUT/overfit.svg" "$GENERATED/"
-    say "wrote book/src/generated/overfit.txt and overfit.svg"
-fi
+publish "$OUT" overfit.txt overfit.svg

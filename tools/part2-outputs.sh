@@ -27,34 +27,12 @@
 # AMD EPYC core, about 30 s for each of the first two and a minute for each of the last two).
 # Needs cargo only.
 set -euo pipefail
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_check_args "$@"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-say() { printf 'part2-outputs: %s\n' "$*" >&2; }
-die() { printf 'part2-outputs: error: %s\n' "$*" >&2; exit 1; }
-
-CHECK=0
-case "${1:-}" in
-    "") ;;
-    --check) CHECK=1 ;;
-    -h | --help)
-        sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-        exit 0
-        ;;
-    *) die "unknown argument '$1' (use --check, or nothing to regenerate)" ;;
-esac
-
-GENERATED="$ROOT/book/src/generated"
-OUT="$(mktemp -d)"
-trap 'rm -rf "$OUT"' EXIT
-
-say "building examples/part2.rs (release)"
-cargo build --quiet --release --example part2
-target_dir="$(cargo metadata --format-version 1 --no-deps \
-    | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')"
-BIN="$target_dir/release/examples/part2"
-[[ -x "$BIN" ]] || die "no binary at $BIN after cargo build"
+make_scratch_dir OUT
+BIN="$(release_binary --example part2)"
 
 # generated file name → the arguments of its run
 NAMES=(part2-lstm part2-gru part2-layers part2-batch)
@@ -79,26 +57,4 @@ for name in "${NAMES[@]}"; do
     grep -q '^iter 1499, loss: ' "$out" || die "part2 $args printed no loss at iteration 1499"
 done
 
-if [[ "$CHECK" -eq 1 ]]; then
-    stale=()
-    for name in "${NAMES[@]}"; do
-        committed="$GENERATED/$name.txt"
-        if [[ ! -f "$committed" ]]; then
-            say "missing: book/src/generated/$name.txt"
-            stale+=("$name.txt")
-        elif ! diff -u --label "book/src/generated/$name.txt (committed)" --label "$name.txt (now)" \
-            "$committed" "$OUT/$name.txt" >&2; then
-            stale+=("$name.txt")
-        fi
-    done
-    if [[ "${#stale[@]}" -gt 0 ]]; then
-        die "out of date: ${stale[*]} (differences above); run tools/part2-outputs.sh to regenerate, and check the chapters' prose still fits"
-    fi
-    say "ok: ${#NAMES[@]} files match"
-else
-    mkdir -p "$GENERATED"
-    for name in "${NAMES[@]}"; do
-        cp "$OUT/$name.txt" "$GENERATED/$name.txt"
-        say "wrote book/src/generated/$name.txt"
-    done
-fi
+publish "$OUT" "${NAMES[@]/%/.txt}"

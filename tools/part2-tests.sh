@@ -18,27 +18,11 @@
 #
 # Needs cargo only: the PyTorch fixtures the last file's tests read are checked in.
 set -euo pipefail
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_check_args "$@"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-say() { printf 'part2-tests: %s\n' "$*" >&2; }
-die() { printf 'part2-tests: error: %s\n' "$*" >&2; exit 1; }
-
-CHECK=0
-case "${1:-}" in
-    "") ;;
-    --check) CHECK=1 ;;
-    -h | --help)
-        sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-        exit 0
-        ;;
-    *) die "unknown argument '$1' (use --check, or nothing to regenerate)" ;;
-esac
-
-GENERATED="$ROOT/book/src/generated"
-OUT="$(mktemp -d)"
-trap 'rm -rf "$OUT"' EXIT
+make_scratch_dir OUT
 
 # test file (tests/NAME.rs) → generated file name
 TESTS=(gru layers batch torch_reference)
@@ -66,21 +50,8 @@ for test in "${TESTS[@]}"; do
     grep -q '^test result: ok' "$out" || die "no 'test result: ok' line in the output of $test"
 done
 
-if [[ "$CHECK" -eq 1 ]]; then
-    stale=0
-    for test in "${TESTS[@]}"; do
-        name="${FILE[$test]}"
-        if ! diff -u "$GENERATED/$name" "$OUT/$name" >&2; then
-            say "$name is out of date"
-            stale=1
-        fi
-    done
-    [[ "$stale" -eq 0 ]] || die "some files are out of date; run tools/part2-tests.sh to regenerate them"
-    say "ok: ${#TESTS[@]} files match"
-else
-    mkdir -p "$GENERATED"
-    for test in "${TESTS[@]}"; do
-        cp "$OUT/${FILE[$test]}" "$GENERATED/${FILE[$test]}"
-        say "wrote book/src/generated/${FILE[$test]}"
-    done
-fi
+names=()
+for test in "${TESTS[@]}"; do
+    names+=("${FILE[$test]}")
+done
+publish "$OUT" "${names[@]}"

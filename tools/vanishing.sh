@@ -17,27 +17,11 @@
 # platform. It trains two networks of 100 units for 10,000 iterations each: about a minute of
 # one core with the release build.
 set -euo pipefail
+# shellcheck source=tools/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_check_args "$@"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-say() { printf 'vanishing: %s\n' "$*" >&2; }
-die() { printf 'vanishing: error: %s\n' "$*" >&2; exit 1; }
-
-CHECK=0
-case "${1:-}" in
-    "") ;;
-    --check) CHECK=1 ;;
-    -h | --help)
-        sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-        exit 0
-        ;;
-    *) die "unknown argument '$1' (use --check, or nothing to regenerate)" ;;
-esac
-
-GENERATED="$ROOT/book/src/generated"
-OUT="$(mktemp -d)"
-trap 'rm -rf "$OUT"' EXIT
+make_scratch_dir OUT
 
 say "building and running the example (about a minute)"
 cargo build --quiet --release --example vanishing
@@ -46,16 +30,9 @@ cargo build --quiet --release --example vanishing
     cargo run --quiet --release --example vanishing -- --svg "$OUT/vanishing.svg"
 } >"$OUT/vanishing.txt"
 
+# The figure follows from the same numbers as the text: --check compares the text only.
 if [[ "$CHECK" -eq 1 ]]; then
-    committed="$GENERATED/vanishing.txt"
-    [[ -f "$committed" ]] || die "missing: book/src/generated/vanishing.txt"
-    if ! diff -u --label "book/src/generated/vanishing.txt (committed)" \
-        --label "vanishing.txt (now)" "$committed" "$OUT/vanishing.txt" >&2; then
-        die "out of date: vanishing.txt (differences above); run tools/vanishing.sh to regenerate, and check the chapter's prose still fits"
-    fi
-    say "ok: vanishing.txt matches"
+    compare_generated "$OUT" vanishing.txt
 else
-    mkdir -p "$GENERATED"
-    cp "$OUT/vanishing.txt" "$OUT/vanishing.svg" "$GENERATED/"
-    say "wrote book/src/generated/vanishing.txt and vanishing.svg"
+    install_generated "$OUT" vanishing.txt vanishing.svg
 fi
