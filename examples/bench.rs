@@ -28,6 +28,8 @@ use min_char_rnn::{Adagrad, ForwardCache, Grads, Hyperparams, Params, Trainer, V
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod common;
+
 const CORPUS: &str = include_str!("../data/corpus.txt");
 const CORPUS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/corpus.txt");
 const NUMPY_PORT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/min_char_rnn.py");
@@ -194,13 +196,6 @@ fn flops_per_iteration(v: usize, h: usize, t: usize) -> f64 {
     t * (forward + backward) + adagrad
 }
 
-/// Peak resident memory in KiB, from /proc/self/status (Linux), if available.
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 fn summary(rates: &mut [f64]) -> (f64, f64, f64) {
     rates.sort_by(f64::total_cmp);
     (rates[0], rates[rates.len() / 2], rates[rates.len() - 1])
@@ -300,7 +295,7 @@ fn main() {
     if options.lessons {
         lessons(vocab.len(), hp.hidden_size, hp.seq_length);
     }
-    match peak_rss_kib() {
+    match common::peak_kib() {
         Some(kib) => println!("peak resident memory: {:.1} MiB", kib as f64 / 1024.0),
         None => println!("peak resident memory: not reported by this OS"),
     }

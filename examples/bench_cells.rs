@@ -25,6 +25,9 @@ use min_char_rnn::network::{
 };
 use std::time::Instant;
 
+mod common;
+use common::{cpu_model, median, plural};
+
 const CORPUS: &str = include_str!("../data/corpus.txt");
 const SEED: u64 = 1;
 
@@ -43,7 +46,7 @@ fn parse_options() -> Result<Options, String> {
     let mut options = Options {
         iterations: 20,
         plain_iterations: 2,
-        threads: std::thread::available_parallelism().map_or(1, usize::from),
+        threads: common::cores(),
         cells: CellKind::ALL.to_vec(),
         hidden: 128,
         layers: 2,
@@ -83,17 +86,6 @@ fn parse_options() -> Result<Options, String> {
     Ok(options)
 }
 
-/// The median of some durations, in seconds.
-fn median(mut times: Vec<f64>) -> f64 {
-    times.sort_by(f64::total_cmp);
-    let n = times.len();
-    if n % 2 == 1 {
-        times[n / 2]
-    } else {
-        (times[n / 2 - 1] + times[n / 2]) / 2.0
-    }
-}
-
 /// The median seconds of a forward pass (with the loss) and of a backward pass.
 struct Timing {
     forward: f64,
@@ -130,18 +122,6 @@ fn multiply_adds(cell: CellKind, v: usize, h: usize, layers: usize, characters: 
     let gh = cell.gates() * h;
     let forward = layers * gh * h + (layers - 1) * gh * h + v * h;
     (3 * forward * characters) as f64
-}
-
-/// The processor's name, from `/proc/cpuinfo` where there is one.
-fn cpu_model() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = info
-        .lines()
-        .find(|line| line.starts_with("model name"))
-        .and_then(|line| line.split(':').nth(1))
-        .map_or("unknown CPU", str::trim);
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    format!("{model}, {cores} cores")
 }
 
 fn main() {
@@ -200,10 +180,7 @@ fn main() {
                 let end = Instant::now();
                 ((middle - start).as_secs_f64(), (end - middle).as_secs_f64())
             });
-            let label = format!(
-                "fast, {threads} thread{}",
-                if threads == 1 { "" } else { "s" }
-            );
+            let label = format!("fast, {}", plural(threads, "thread"));
             println!(
                 "  {label:<16}: {:>7.0} characters/s   forward + loss {:>7.1} ms   backward {:>7.1} ms",
                 rate(&quick),

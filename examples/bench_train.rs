@@ -42,6 +42,9 @@ use std::process::{Command, ExitCode};
 use std::rc::Rc;
 use std::time::Instant;
 
+mod common;
+use common::{cpu_model, median, peak_kib, plural};
+
 const SEED: u64 = 42;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const USAGE: &str = "usage: bench_train [--iterations N] [--rounds R] [--threads N] \
@@ -60,7 +63,7 @@ fn parse_options() -> Result<Options, String> {
     let mut options = Options {
         iterations: 40,
         rounds: 3,
-        threads: std::thread::available_parallelism().map_or(1, usize::from),
+        threads: common::cores(),
         torch: true,
         cell: CellKind::Lstm,
         file: None,
@@ -261,17 +264,6 @@ fn torch_round(
     })
 }
 
-/// The median of some numbers.
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
-}
-
 /// Medians over rounds: characters per second and the per-step times.
 struct Summary {
     chars_per_s: f64,
@@ -305,25 +297,6 @@ fn row(label: &str, s: &Summary, val_per_chunk: f64) {
         r.step * 1e3,
         val_per_chunk * 1e3
     );
-}
-
-/// The processor's name, from `/proc/cpuinfo` where there is one.
-fn cpu_model() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = info
-        .lines()
-        .find(|line| line.starts_with("model name"))
-        .and_then(|line| line.split(':').nth(1))
-        .map_or("unknown CPU", str::trim);
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    format!("{model}, {cores} cores")
-}
-
-/// The peak resident size of this process in KiB (VmHWM), where Linux reports it.
-fn peak_kb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn mib(bytes: f64) -> String {
@@ -512,7 +485,7 @@ fn report(ours: &Summary, val_per_chunk: f64, theirs: &[Vec<TorchRound>; 2]) {
     );
     row("ours, float64", ours, val_per_chunk);
     let (mut ratios, mut peaks) = (Vec::new(), Vec::new());
-    let ours_peak = peak_kb().map_or("not available".to_string(), |kb| mib(kb * 1024.0));
+    let ours_peak = peak_kib().map_or("not available".to_string(), |kb| mib(kb as f64 * 1024.0));
     peaks.push(format!("ours {ours_peak}"));
     for (dtype, runs) in DTYPES.iter().zip(theirs) {
         if runs.is_empty() {
@@ -531,13 +504,4 @@ fn report(ours: &Summary, val_per_chunk: f64, theirs: &[Vec<TorchRound>; 2]) {
         println!("{} (above 1: ours is faster)", ratios.join("   "));
     }
     println!("peak memory (VmHWM, ru_maxrss): {}", peaks.join(", "));
-}
-
-/// `n` and the noun, plural unless `n` is 1: "1 thread", "2 threads".
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("{n} {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }

@@ -10,6 +10,8 @@
 use min_char_rnn::{Hyperparams, Trainer, Vocab};
 use std::process::ExitCode;
 
+mod common;
+
 const CORPUS: &str = include_str!("../data/corpus.txt");
 
 fn run() -> Result<(), String> {
@@ -48,11 +50,5 @@ fn run() -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit_code(run())
 }

@@ -27,6 +27,9 @@ use std::ops::ControlFlow;
 use std::process::ExitCode;
 use std::time::Instant;
 
+mod common;
+use common::{BLUE, Canvas, VERMILLION};
+
 const CORPUS: &str = include_str!("../data/corpus.txt");
 
 /// The seed of the initial weights and of the dropout masks (the command line's default).
@@ -42,10 +45,6 @@ const ITERATIONS: usize = 4000;
 const EVAL_EVERY: usize = 200;
 /// The dropout probability of the second run (char-rnn's `-dropout`).
 const DROPOUT: f64 = 0.3;
-/// The colours of the two runs: blue and vermillion of the Okabe–Ito palette, distinct for
-/// the common kinds of colour blindness (and training is dashed, validation solid).
-const PLAIN_COLOUR: &str = "#0072B2";
-const DROPOUT_COLOUR: &str = "#D55E00";
 /// The figure's vertical axis starts above this many iterations: the first losses, near
 /// `ln V`, would squash the part where the curves part.
 const PLOT_FROM: usize = 400;
@@ -209,9 +208,6 @@ struct Curve {
 /// The curves as an SVG document: the iteration across, the loss per character up, one line
 /// per curve, a circle at each best validation loss, a legend.
 fn svg(curves: &[Curve], subtitle: &str, x_label: &str) -> String {
-    let (width, height) = (800.0, 600.0);
-    let (left, right, top, bottom) = (80.0, 30.0, 70.0, 150.0);
-    let (plot_w, plot_h) = (width - left - right, height - top - bottom);
     let (mut x_max, mut y_lo, mut y_hi) = (0.0_f64, f64::INFINITY, f64::NEG_INFINITY);
     for curve in curves {
         for &(x, y) in &curve.points {
@@ -224,76 +220,30 @@ fn svg(curves: &[Curve], subtitle: &str, x_label: &str) -> String {
     }
     let x_ticks = nice_ticks(0.0, x_max, 5);
     let y_ticks = nice_ticks(y_lo, y_hi, 6);
-    let (x0, x1) = (x_ticks[0], x_ticks[x_ticks.len() - 1]);
-    let (y0, y1) = (y_ticks[0], y_ticks[y_ticks.len() - 1]);
-    let px = |x: f64| left + (x - x0) / (x1 - x0) * plot_w;
-    let py = |y: f64| top + (y1 - y) / (y1 - y0) * plot_h;
-    let dash = |dashed: bool| {
-        if dashed {
-            r#" stroke-dasharray="9 6""#
-        } else {
-            ""
-        }
-    };
-
-    let mut s = String::new();
-    let _ = writeln!(s, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="14">"#
+    let mut s = Canvas::new(
+        (800.0, 600.0),
+        (80.0, 30.0, 70.0, 150.0),
+        (x_ticks[0], x_ticks[x_ticks.len() - 1]),
+        (y_ticks[0], y_ticks[y_ticks.len() - 1]),
     );
-    let _ = writeln!(
-        s,
-        r#"<rect x="0" y="0" width="{width}" height="{height}" fill="white"/>"#
-    );
+    let (left, top, plot_w, plot_h) = s.area();
     // Lines leave the plotting area at the top (the first iterations): cut them there.
     let _ = writeln!(
         s,
         r#"<defs><clipPath id="area"><rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}"/></clipPath></defs>"#
     );
-    let _ = writeln!(
-        s,
-        r#"<text x="{}" y="34" text-anchor="middle" font-size="18" font-weight="bold">{}</text>"#,
-        width / 2.0,
-        escape_xml("Overfitting: 2 × 128 LSTM on the corpus, with and without dropout")
-    );
+    s.title("Overfitting: 2 × 128 LSTM on the corpus, with and without dropout");
     let _ = writeln!(
         s,
         r##"<text x="{}" y="56" text-anchor="middle" font-size="13" fill="#555">{}</text>"##,
-        width / 2.0,
+        s.width() / 2.0,
         escape_xml(subtitle)
     );
     for &y in &y_ticks {
-        let yp = py(y);
-        let _ = writeln!(
-            s,
-            r##"<line x1="{left}" y1="{yp:.2}" x2="{}" y2="{yp:.2}" stroke="#e0e0e0"/>"##,
-            left + plot_w
-        );
-        let _ = writeln!(
-            s,
-            r#"<text x="{}" y="{:.2}" text-anchor="end">{y:.1}</text>"#,
-            left - 8.0,
-            yp + 5.0
-        );
+        s.y_tick(y, &format!("{y:.1}"));
     }
-    for &x in &x_ticks {
-        let xp = px(x);
-        let _ = writeln!(
-            s,
-            r##"<line x1="{xp:.2}" y1="{top}" x2="{xp:.2}" y2="{}" stroke="#e0e0e0"/>"##,
-            top + plot_h
-        );
-        let _ = writeln!(
-            s,
-            r#"<text x="{xp:.2}" y="{}" text-anchor="middle">{x}</text>"#,
-            top + plot_h + 22.0
-        );
-    }
-    let _ = writeln!(
-        s,
-        r##"<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#444"/>"##
-    );
+    s.x_ticks(&x_ticks);
+    s.frame();
     let _ = writeln!(
         s,
         r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
@@ -307,25 +257,16 @@ fn svg(curves: &[Curve], subtitle: &str, x_label: &str) -> String {
         r#"<text x="24" y="{cy}" text-anchor="middle" transform="rotate(-90 24 {cy})">loss per character (nats)</text>"#
     );
     for curve in curves {
-        let mut points = String::new();
-        for &(x, y) in &curve.points {
-            let _ = write!(points, "{:.2},{:.2} ", px(x), py(y));
-        }
-        let _ = writeln!(
-            s,
-            r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5" clip-path="url(#area)"{}/>"#,
-            points.trim_end(),
-            curve.colour,
-            dash(curve.dashed)
-        );
+        let clip = r#" clip-path="url(#area)""#;
+        s.polyline(&curve.points, curve.colour, curve.dashed, clip);
     }
     for curve in curves {
         if let Some((x, y)) = curve.mark {
             let _ = writeln!(
                 s,
                 r#"<circle cx="{:.2}" cy="{:.2}" r="6" fill="white" stroke="{}" stroke-width="2.5"/>"#,
-                px(x),
-                py(y),
+                s.px(x),
+                s.py(y),
                 curve.colour
             );
         }
@@ -334,24 +275,11 @@ fn svg(curves: &[Curve], subtitle: &str, x_label: &str) -> String {
     // what a circle means.
     let legend_top = top + plot_h + 78.0;
     for (k, curve) in curves.iter().enumerate() {
-        let (lx, row) = (
+        let at = (
             left + 350.0 * (k / 2) as f64,
             legend_top + 24.0 * (k % 2) as f64,
         );
-        let _ = writeln!(
-            s,
-            r#"<line x1="{lx}" y1="{row}" x2="{}" y2="{row}" stroke="{}" stroke-width="2.5"{}/>"#,
-            lx + 42.0,
-            curve.colour,
-            dash(curve.dashed)
-        );
-        let _ = writeln!(
-            s,
-            r#"<text x="{}" y="{}">{}</text>"#,
-            lx + 52.0,
-            row + 5.0,
-            escape_xml(&curve.name)
-        );
+        s.legend_entry(at, curve.colour, curve.dashed, &curve.name);
     }
     let row = legend_top + 48.0;
     let _ = writeln!(
@@ -365,8 +293,7 @@ fn svg(curves: &[Curve], subtitle: &str, x_label: &str) -> String {
         left + 52.0,
         row + 5.0
     );
-    s.push_str("</svg>\n");
-    s
+    s.finish()
 }
 
 /// The figure's two curves of one run: the training loss, dashed, and the validation loss,
@@ -394,12 +321,7 @@ fn curves_of(run: &Run, colour: &'static str) -> [Curve; 2] {
 }
 
 fn run() -> Result<(), String> {
-    let mut args = std::env::args().skip(1);
-    let svg_path = match (args.next(), args.next(), args.next()) {
-        (None, _, _) => None,
-        (Some(flag), Some(path), None) if flag == "--svg" => Some(path),
-        _ => return Err("usage: overfit [--svg PATH]".to_string()),
-    };
+    let svg_path = common::svg_option("overfit")?;
     let started = Instant::now();
     let vocab = Vocab::from_text(CORPUS);
     let data = vocab.encode(CORPUS).map_err(|e| e.to_string())?;
@@ -458,8 +380,9 @@ fn run() -> Result<(), String> {
     );
     if let Some(path) = svg_path {
         let mut curves = Vec::new();
-        curves.extend(curves_of(&plain, PLAIN_COLOUR));
-        curves.extend(curves_of(&dropout, DROPOUT_COLOUR));
+        // Training is dashed and validation solid, a cue besides the colour.
+        curves.extend(curves_of(&plain, BLUE));
+        curves.extend(curves_of(&dropout, VERMILLION));
         let x_label = format!(
             "iteration ({} streams of {} characters each)",
             c.batch_size, c.seq_length
@@ -482,11 +405,5 @@ fn run() -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit_code(run())
 }

@@ -24,11 +24,14 @@ use min_char_rnn::network::{
     self, BackwardWork, Network, NetworkCache, NetworkGrads, State, backward, backward_from_dys,
     forward,
 };
-use min_char_rnn::plot::{escape_xml, nice_ticks};
+use min_char_rnn::plot::nice_ticks;
 use min_char_rnn::{Matrix, Vector, Vocab};
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use std::time::Instant;
+
+mod common;
+use common::{BLUE, Canvas, VERMILLION};
 
 const CORPUS: &str = include_str!("../data/corpus.txt");
 
@@ -52,10 +55,6 @@ const MEASURE_BATCH: usize = 10;
 const MEASURE_CHUNKS: usize = 5;
 /// The distances the table shows.
 const TABLE_DISTANCES: [usize; 9] = [0, 1, 2, 5, 10, 20, 40, 70, 99];
-/// The colours of the two cells: blue and vermillion of the Okabe–Ito palette, distinct for
-/// the common kinds of colour blindness (and the untrained curves are dashed besides).
-const RNN_COLOUR: &str = "#0072B2";
-const LSTM_COLOUR: &str = "#D55E00";
 
 /// Trains `net` for [`ITERATIONS`] iterations on chunks of [`TRAIN_BATCH`] streams: the mean
 /// loss, its gradients clipped entry by entry to ±[`CLIP`], Adagrad on every parameter.
@@ -242,11 +241,7 @@ struct Curve {
 /// The curves as an SVG document: the distance across, `‖∂L_{T−1}/∂h_t‖` up on a logarithmic
 /// axis (a labelled tick at each power of ten, or every few), one line per curve, a legend.
 fn svg(curves: &[Curve]) -> String {
-    let (width, height) = (800.0, 540.0);
-    let (left, right, top, bottom) = (90.0, 30.0, 60.0, 70.0);
-    let (plot_w, plot_h) = (width - left - right, height - top - bottom);
     let x_ticks = nice_ticks(0.0, (STEPS - 1) as f64, 5);
-    let (x0, x1) = (x_ticks[0], x_ticks[x_ticks.len() - 1]);
     let mut lo = f64::INFINITY;
     let mut hi = f64::NEG_INFINITY;
     for curve in curves {
@@ -258,67 +253,27 @@ fn svg(curves: &[Curve]) -> String {
     let decades_per_tick = ((hi.ceil() - lo.floor()) / 10.0).ceil().max(1.0);
     let lo = (lo / decades_per_tick).floor() * decades_per_tick; // ticks at its multiples
     let hi = hi.ceil(); // the top edge: the next power of ten
-    let px = |x: f64| left + (x - x0) / (x1 - x0) * plot_w;
-    let py = |y: f64| top + (hi - y) / (hi - lo) * plot_h;
-    let dash = |dashed: bool| {
-        if dashed {
-            r#" stroke-dasharray="9 6""#
-        } else {
-            ""
-        }
-    };
-
-    let mut s = String::new();
-    let _ = writeln!(s, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="14">"#
+    let (width, height) = (800.0, 540.0);
+    let mut s = Canvas::new(
+        (width, height),
+        (90.0, 30.0, 60.0, 70.0),
+        (x_ticks[0], x_ticks[x_ticks.len() - 1]),
+        (lo, hi),
     );
-    let _ = writeln!(
-        s,
-        r#"<rect x="0" y="0" width="{width}" height="{height}" fill="white"/>"#
-    );
-    let _ = writeln!(
-        s,
-        r#"<text x="{}" y="34" text-anchor="middle" font-size="18" font-weight="bold">{}</text>"#,
-        width / 2.0,
-        escape_xml("How much of the last step's gradient reaches each earlier step")
-    );
+    let (left, top, plot_w, plot_h) = s.area();
+    s.title("How much of the last step's gradient reaches each earlier step");
     // The grid: powers of ten up the side, round distances along the bottom.
     let mut e = lo;
     while e <= hi {
-        let y = py(e);
-        let _ = writeln!(
-            s,
-            r##"<line x1="{left}" y1="{y:.2}" x2="{}" y2="{y:.2}" stroke="#e0e0e0"/>"##,
-            left + plot_w
-        );
         let exponent = format!("{}", e as i64).replace('-', "−");
-        let _ = writeln!(
-            s,
-            r#"<text x="{}" y="{:.2}" text-anchor="end">10<tspan dy="-7" font-size="11">{exponent}</tspan></text>"#,
-            left - 8.0,
-            y + 5.0
+        s.y_tick(
+            e,
+            &format!(r#"10<tspan dy="-7" font-size="11">{exponent}</tspan>"#),
         );
         e += decades_per_tick;
     }
-    for &x in &x_ticks {
-        let xp = px(x);
-        let _ = writeln!(
-            s,
-            r##"<line x1="{xp:.2}" y1="{top}" x2="{xp:.2}" y2="{}" stroke="#e0e0e0"/>"##,
-            top + plot_h
-        );
-        let _ = writeln!(
-            s,
-            r#"<text x="{xp:.2}" y="{}" text-anchor="middle">{x}</text>"#,
-            top + plot_h + 22.0
-        );
-    }
-    let _ = writeln!(
-        s,
-        r##"<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#444"/>"##
-    );
+    s.x_ticks(&x_ticks);
+    s.frame();
     let _ = writeln!(
         s,
         r#"<text x="{}" y="{}" text-anchor="middle">distance back in time, T − 1 − t (steps)</text>"#,
@@ -331,17 +286,11 @@ fn svg(curves: &[Curve]) -> String {
         r#"<text x="26" y="{cy}" text-anchor="middle" transform="rotate(-90 26 {cy})">‖∂L<tspan dy="5" font-size="11">T−1</tspan><tspan dy="-5"> / ∂h</tspan><tspan dy="5" font-size="11">t</tspan><tspan dy="-5">‖, the gradient's length (log scale)</tspan></text>"#
     );
     for curve in curves {
-        let mut points = String::new();
+        let mut points = Vec::new();
         for (d, &y) in curve.mean_log.iter().enumerate() {
-            let _ = write!(points, "{:.2},{:.2} ", px(d as f64), py(y));
+            points.push((d as f64, y));
         }
-        let _ = writeln!(
-            s,
-            r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="2.5"{}/>"#,
-            points.trim_end(),
-            curve.colour,
-            dash(curve.dashed)
-        );
+        s.polyline(&points, curve.colour, curve.dashed, "");
     }
     // The legend, in the empty lower left corner.
     let rows = curves.len() as f64;
@@ -353,24 +302,9 @@ fn svg(curves: &[Curve]) -> String {
     );
     for (k, curve) in curves.iter().enumerate() {
         let row = ly + 18.0 + 24.0 * k as f64;
-        let _ = writeln!(
-            s,
-            r#"<line x1="{}" y1="{row}" x2="{}" y2="{row}" stroke="{}" stroke-width="2.5"{}/>"#,
-            lx + 10.0,
-            lx + 52.0,
-            curve.colour,
-            dash(curve.dashed)
-        );
-        let _ = writeln!(
-            s,
-            r#"<text x="{}" y="{}">{}</text>"#,
-            lx + 62.0,
-            row + 5.0,
-            escape_xml(&curve.name)
-        );
+        s.legend_entry((lx + 10.0, row), curve.colour, curve.dashed, &curve.name);
     }
-    s.push_str("</svg>\n");
-    s
+    s.finish()
 }
 
 /// Prints the table: the length at a few distances for each curve, then the fitted decay per
@@ -401,16 +335,13 @@ fn print_table(curves: &[Curve]) {
 }
 
 fn run() -> Result<(), String> {
-    let mut args = std::env::args().skip(1);
-    let svg_path = match (args.next(), args.next(), args.next()) {
-        (None, _, _) => concat!(
+    let svg_path = common::svg_option("vanishing")?.unwrap_or_else(|| {
+        concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/book/src/generated/vanishing.svg"
         )
-        .to_string(),
-        (Some(flag), Some(path), None) if flag == "--svg" => path,
-        _ => return Err("usage: vanishing [--svg PATH]".to_string()),
-    };
+        .to_string()
+    });
     let started = Instant::now();
     let vocab = Vocab::from_text(CORPUS);
     let data = vocab.encode(CORPUS).map_err(|e| e.to_string())?;
@@ -426,8 +357,8 @@ fn run() -> Result<(), String> {
     let mut factors = Vec::new();
     let mut rnn_stretches = Vec::new();
     for (cell, label, colour) in [
-        (CellKind::Rnn, "RNN", RNN_COLOUR),
-        (CellKind::Lstm, "LSTM", LSTM_COLOUR),
+        (CellKind::Rnn, "RNN", BLUE), // and the untrained curves dashed, a cue besides
+        (CellKind::Lstm, "LSTM", VERMILLION),
     ] {
         let mut net = Network::new(cell, vocab.len(), HIDDEN, 1, SEED);
         let untrained = measure(&net, &data)?;
@@ -505,11 +436,5 @@ fn three_digits(x: f64) -> String {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    common::exit_code(run())
 }
