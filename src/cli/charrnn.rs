@@ -31,7 +31,9 @@ use super::files::{self, Existing, Identity, Lock, Output, io_message, quoted, s
 use super::memory::{self, NetworkShape};
 use super::output::{print, status};
 use super::progress::Progress;
-use super::train::{Input, Outputs, every_and_at_the_end, figures, monitoring, roles, same};
+use super::train::{
+    Encoded, Input, Outputs, every_and_at_the_end, figures, monitoring, roles, same,
+};
 use super::{Command, Failure};
 use min_char_rnn::cells::CellKind;
 use min_char_rnn::charrnn::{
@@ -162,19 +164,13 @@ fn start(
     resumed: Option<NetworkCheckpoint>,
     config: Config,
 ) -> Result<Started, Failure> {
-    let Input {
+    let resumed_vocab = resumed.as_ref().map(|checkpoint| &checkpoint.vocab);
+    let Encoded {
         name,
         title,
-        text,
-        vocab: text_vocab,
-        ..
-    } = input;
-    let vocab = match &resumed {
-        Some(checkpoint) => checkpoint.vocab.clone(),
-        None => text_vocab,
-    };
-    let data = super::train::encode(&vocab, &text, &name, args.resume.as_deref())?;
-    drop(text); // the indices are all training needs from now on
+        vocab,
+        indices: data,
+    } = input.encode(resumed_vocab, args.resume.as_deref())?; // the text itself is dropped
     let data_fnv1a64 = fingerprint(&vocab, &data);
     let (trainer, history) = match resumed {
         Some(checkpoint) => resume(checkpoint, &data, config, data_fnv1a64, &name)?,

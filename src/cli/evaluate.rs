@@ -6,7 +6,7 @@
 
 use super::args::{EvaluateArgs, STDIN};
 use super::output::{print, status};
-use super::train::figures;
+use super::train::{figures, line_and_column};
 use super::{Command, Failure, files};
 use min_char_rnn::checkpoint::AnyCheckpoint;
 use min_char_rnn::{EncodeError, Vocab, charrnn, train};
@@ -74,14 +74,7 @@ fn encode(vocab: &Vocab, text: &str, name: &str) -> Result<Vec<usize>, Failure> 
         let EncodeError::UnknownChar { ch, position } = e else {
             return Failure::runtime(format!("{name}: {e}"));
         };
-        let (mut line, mut column) = (1, 1);
-        for c in text.chars().take(position) {
-            if c == '\n' {
-                (line, column) = (line + 1, 1);
-            } else {
-                column += 1;
-            }
-        }
+        let (line, column) = line_and_column(text, position);
         Failure::with_hint(
             format!(
                 "{name}: character {ch:?} (U+{:04X}) at line {line}, column {column} is not in \

@@ -280,12 +280,19 @@ pub fn check(shape: &Shape, limit: &Limit, resumed: bool) -> Result<(), Failure>
             shape.vocab_size
         ));
     }
+    Err(too_large(&needs, limit, hints))
+}
+// ANCHOR_END: check
+
+/// The refusal of a run that needs `needs`, more than `limit`: the figures, `hints` (what
+/// it would hold, what would fit), and the way round the limit.
+fn too_large(needs: &Needs, limit: &Limit, mut hints: Vec<String>) -> Failure {
     hints.push(
         "--max-memory SIZE sets the limit instead (such as --max-memory 16G), if you know \
          the system can give more"
             .to_string(),
     );
-    Err(Failure::Runtime {
+    Failure::Runtime {
         message: format!(
             "this run would need about {} of memory, more than the {} {}",
             human(needs.total()),
@@ -293,9 +300,8 @@ pub fn check(shape: &Shape, limit: &Limit, resumed: bool) -> Result<(), Failure>
             limit.source
         ),
         hints,
-    })
+    }
 }
-// ANCHOR_END: check
 
 /// What decides the size of a run that trains a network like char-rnn.
 #[derive(Clone, Copy, Debug)]
@@ -383,30 +389,20 @@ pub fn check_network(shape: &NetworkShape, limit: &Limit) -> Result<(), Failure>
     if needs.total() <= limit.bytes {
         return Ok(());
     }
-    Err(Failure::Runtime {
-        message: format!(
-            "this run would need about {} of memory, more than the {} {}",
-            human(needs.total()),
-            human(limit.bytes),
-            limit.source
+    let hints = vec![
+        format!(
+            "with {} distinct characters, {} layer(s) of {} units, {} streams of {} \
+             characters, it would hold {}",
+            shape.vocab_size,
+            shape.num_layers,
+            shape.hidden_size,
+            shape.batch_size,
+            shape.seq_length,
+            needs.breakdown()
         ),
-        hints: vec![
-            format!(
-                "with {} distinct characters, {} layer(s) of {} units, {} streams of {} \
-                 characters, it would hold {}",
-                shape.vocab_size,
-                shape.num_layers,
-                shape.hidden_size,
-                shape.batch_size,
-                shape.seq_length,
-                needs.breakdown()
-            ),
-            "a smaller --hidden-size, --batch-size or --seq-length needs less".to_string(),
-            "--max-memory SIZE sets the limit instead (such as --max-memory 16G), if you know \
-             the system can give more"
-                .to_string(),
-        ],
-    })
+        "a smaller --hidden-size, --batch-size or --seq-length needs less".to_string(),
+    ];
+    Err(too_large(&needs, limit, hints))
 }
 
 /// `1536` → `1.5 KiB`, `8_900_000_000` → `8.3 GiB`.

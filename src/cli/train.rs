@@ -55,19 +55,13 @@ pub fn run(args: &TrainArgs, corpus: &str) -> Result<(), Failure> {
         input.chars,
         input.vocab.len()
     ))?;
-    let Input {
+    let resumed_vocab = resumed.as_ref().map(|checkpoint| &checkpoint.vocab);
+    let Encoded {
         name,
         title,
-        text,
-        vocab: text_vocab,
-        ..
-    } = input;
-    let vocab = match &resumed {
-        Some(checkpoint) => checkpoint.vocab.clone(),
-        None => text_vocab,
-    };
-    let indices = encode(&vocab, &text, &name, args.resume.as_deref())?;
-    drop(text); // the indices are all training needs from now on
+        vocab,
+        indices,
+    } = input.encode(resumed_vocab, args.resume.as_deref())?; // the text itself is dropped
     let t = settings.hyperparams.seq_length;
     let (train_ix, val_ix) = split(indices, settings.val_fraction, t, &name)?;
     let data_fnv1a64 = fingerprint(&vocab, &train_ix);
@@ -317,7 +311,44 @@ pub(super) struct Input {
     pub(super) vocab: Vocab,
 }
 
+/// The text of a run, encoded ([`Input::encode`]): its names, the run's vocabulary and the
+/// indices.
+pub(super) struct Encoded {
+    /// As [`Input::name`].
+    pub(super) name: String,
+    /// As [`Input::title`].
+    pub(super) title: String,
+    pub(super) vocab: Vocab,
+    pub(super) indices: Vec<usize>,
+}
+
 impl Input {
+    /// The text as indices in the run's vocabulary: `resumed`, the resumed checkpoint's, or
+    /// else the text's own. The text itself is dropped: the indices are all training needs
+    /// from now on. A character outside a resumed vocabulary is reported with its line and
+    /// column, and the checkpoint (`resume`) it is missing from.
+    pub(super) fn encode(
+        self,
+        resumed: Option<&Vocab>,
+        resume: Option<&Path>,
+    ) -> Result<Encoded, Failure> {
+        let Input {
+            name,
+            title,
+            text,
+            vocab,
+            ..
+        } = self;
+        let vocab = resumed.cloned().unwrap_or(vocab);
+        let indices = encode(&vocab, &text, &name, resume)?;
+        Ok(Encoded {
+            name,
+            title,
+            vocab,
+            indices,
+        })
+    }
+
     /// Reads the text: `file`, standard input for `-`, or the built-in corpus. A file too
     /// large to read within `limit` is refused before it is read.
     pub(super) fn read(
@@ -973,7 +1004,7 @@ fn load_checkpoint(path: &Path) -> Result<Checkpoint, Failure> {
 
 /// The text as indices in `vocab`; a character outside it (only possible when resuming) is
 /// reported with its line and column.
-pub(super) fn encode(
+fn encode(
     vocab: &Vocab,
     text: &str,
     name: &str,
@@ -983,14 +1014,7 @@ pub(super) fn encode(
         let EncodeError::UnknownChar { ch, position } = e else {
             return Failure::runtime(format!("{name}: {e}"));
         };
-        let (mut line, mut column) = (1, 1);
-        for c in text.chars().take(position) {
-            if c == '\n' {
-                (line, column) = (line + 1, 1);
-            } else {
-                column += 1;
-            }
-        }
+        let (line, column) = line_and_column(text, position);
         let checkpoint = resume.map_or(String::new(), |p| format!(" of {}", p.display()));
         Failure::with_hint(
             format!(
@@ -1003,6 +1027,20 @@ pub(super) fn encode(
              --resume",
         )
     })
+}
+
+/// The line and column, both counted from 1, of the character at `position` (counted in
+/// characters) of `text`.
+pub(super) fn line_and_column(text: &str, position: usize) -> (usize, usize) {
+    let (mut line, mut column) = (1, 1);
+    for c in text.chars().take(position) {
+        if c == '\n' {
+            (line, column) = (line + 1, 1);
+        } else {
+            column += 1;
+        }
+    }
+    (line, column)
 }
 
 // ANCHOR: split
