@@ -714,7 +714,7 @@ impl NetworkTrainer {
     ) -> Result<NetworkTrainer, CharRnnError> {
         config.validate()?;
         check_data(data, vocab_size)?;
-        let (batches, train_chunks, val_chunks) = cut(data, &config)?;
+        let chunks = cut(data, &config)?;
         let mut rng = fastrand::Rng::with_seed(seed);
         let network = Network::with_rng(
             config.cell,
@@ -724,9 +724,23 @@ impl NetworkTrainer {
             &mut rng,
         );
         let optimizer = Optimizer::new(config.optimizer, &slice_sizes(&network));
+        Ok(NetworkTrainer::assemble(
+            config, chunks, network, optimizer, rng,
+        ))
+    }
+
+    /// A trainer at the start of a run: no iteration done, empty memories, the smooth loss
+    /// at `ln V`, no validation yet, the plain engine, and its scratch buffers.
+    fn assemble(
+        config: Config,
+        (batches, train_chunks, val_chunks): (Batches, usize, usize),
+        network: Network,
+        optimizer: Optimizer,
+        rng: fastrand::Rng,
+    ) -> NetworkTrainer {
         let batch = config.batch_size;
-        Ok(NetworkTrainer {
-            smooth_loss: (vocab_size as f64).ln(), // −ln(1/V): a uniform guess
+        NetworkTrainer {
+            smooth_loss: (network.vocab_size() as f64).ln(), // −ln(1/V): a uniform guess
             rng,
             train_chunks,
             val_chunks,
@@ -742,7 +756,7 @@ impl NetworkTrainer {
             optimizer,
             batches,
             config,
-        })
+        }
     }
 
     /// The same trainer, computing with `engine` from now on.
@@ -1075,26 +1089,14 @@ impl NetworkTrainer {
         check_optimizer_state(&state.optimizer, &network)?;
         let optimizer = Optimizer::from_state(config.optimizer, state.optimizer)
             .map_err(CharRnnError::State)?;
-        let (batches, train_chunks, val_chunks) = cut(data, &config)?;
-        let batch = config.batch_size;
-        Ok(NetworkTrainer {
-            smooth_loss: state.smooth_loss,
-            rng: fastrand::Rng::with_seed(state.rng_state),
-            train_chunks,
-            val_chunks,
-            iteration: state.iteration,
-            state: state.state,
-            eval_state: State::zeros(&network, batch),
-            best_val: state.best_val,
-            engine: Box::new(Plain::default()),
-            chunk: Chunk::zeros(batch, config.seq_length),
-            grads: NetworkGrads::zeros_like(&network),
-            dropout: Dropout::new(&network, batch, config.seq_length, config.dropout),
-            network,
-            optimizer,
-            batches,
-            config,
-        })
+        let chunks = cut(data, &config)?;
+        let rng = fastrand::Rng::with_seed(state.rng_state);
+        let mut trainer = NetworkTrainer::assemble(config, chunks, network, optimizer, rng);
+        trainer.iteration = state.iteration;
+        trainer.state = state.state;
+        trainer.smooth_loss = state.smooth_loss;
+        trainer.best_val = state.best_val;
+        Ok(trainer)
     }
 }
 
